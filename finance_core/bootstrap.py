@@ -1,0 +1,33 @@
+"""Wiring for programs: open a ledger on a storage URL with the installed plugins.
+
+This is the edge of the core, so it is where the real clock is read.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from finance_core.plugins.manager import FinancePlugins, make_plugin_manager
+from finance_core.services import Clock, Ledger
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def open_ledger(
+    url: str = "memory://",
+    *,
+    plugins: FinancePlugins | None = None,
+    clock: Clock = utc_now,
+    default_currency: str = "USD",
+) -> Ledger:
+    """A ``Ledger`` on the backend that serves ``url``, with plugin rules and listeners."""
+    plugins = plugins or make_plugin_manager()
+    return Ledger(
+        plugins.open_storage(url),
+        clock=clock,
+        rules=plugins.balance_rules(),
+        default_currency=default_currency,
+        on_commit=plugins.notify,
+    )

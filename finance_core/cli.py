@@ -1,0 +1,61 @@
+"""The ``finance-planner`` console script: sub-commands contributed by plugins."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+import attrs
+
+from finance_core.errors import FinanceError
+from finance_core.plugins.manager import FinancePlugins, make_plugin_manager
+
+
+@attrs.frozen
+class CliCommand:
+    """One sub-command: ``add_arguments`` fills its parser, ``run`` returns an exit code."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def build_parser(plugins: FinancePlugins) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="finance-planner", description="Finance Planner: accounts, balances, rules, REST API."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    seen: set[str] = set()
+    for batch in plugins.pm.hook.finance_cli_commands():
+        for command in batch:
+            if command.name in seen:
+                raise FinanceError(f"two plugins define the command {command.name!r}")
+            seen.add(command.name)
+            child = sub.add_parser(command.name, help=command.help, description=command.help)
+            command.add_arguments(child)
+            child.set_defaults(_run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    plugins = make_plugin_manager()
+    parser = build_parser(plugins)
+    args = parser.parse_args(argv)
+    run = getattr(args, "_run", None)
+    if run is None:
+        parser.print_help()
+        return 2
+    try:
+        code: int = run(args)
+    except FinanceError as exc:
+        print(f"finance-planner {args.command}: {exc}", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

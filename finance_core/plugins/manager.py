@@ -1,0 +1,132 @@
+"""Building the plugin manager, and the typed facade the rest of the code uses."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
+from importlib.metadata import entry_points
+from typing import Any, Final
+
+import pluggy
+
+from finance_core.errors import ConfigurationError
+from finance_core.events import Event
+from finance_core.plugins import hookspecs
+from finance_core.plugins.records import StorageBackend
+from finance_core.ports import Storage
+from finance_core.rules import BUILTIN_RULES, BalanceRule
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP: Final = "finance_planner"
+#: Comma-separated entry-point names that are not loaded.
+DISABLE_ENV: Final = "FINANCE_PLANNER_DISABLE_PLUGINS"
+
+
+def url_scheme(url: str) -> str:
+    """``postgresql+psycopg://...`` -> ``postgresql``; ``sqlite:///x`` -> ``sqlite``."""
+    scheme, sep, _ = url.partition(":")
+    if not sep or not scheme:
+        raise ConfigurationError(
+            f"{url!r} is not a storage URL; write it as scheme://..., e.g. sqlite:///finance.db"
+        )
+    return scheme.split("+", 1)[0].lower()
+
+
+class FinancePlugins:
+    """Typed access to the hooks; nothing else calls ``pm.hook`` directly."""
+
+    def __init__(self, pm: pluggy.PluginManager) -> None:
+        self.pm = pm
+
+    @cached_property
+    def storage_backends(self) -> Mapping[str, StorageBackend]:
+        """Every backend by name; two plugins claiming one name or scheme is an error."""
+        by_name: dict[str, StorageBackend] = {}
+        by_scheme: dict[str, str] = {}
+        for batch in self.pm.hook.finance_storage_backends():
+            for backend in batch:
+                if backend.name in by_name:
+                    raise ConfigurationError(
+                        f"two plugins register a storage backend named {backend.name!r}; "
+                        f"disable one with {DISABLE_ENV}"
+                    )
+                for scheme in backend.schemes:
+                    if scheme in by_scheme:
+                        raise ConfigurationError(
+                            f"backends {by_scheme[scheme]!r} and {backend.name!r} both claim "
+                            f"the URL scheme {scheme!r}; disable one with {DISABLE_ENV}"
+                        )
+                    by_scheme[scheme] = backend.name
+                by_name[backend.name] = backend
+        return by_name
+
+    def backend_for_url(self, url: str) -> StorageBackend:
+        scheme = url_scheme(url)
+        for backend in self.storage_backends.values():
+            if scheme in backend.schemes:
+                return backend
+        known = sorted(s for b in self.storage_backends.values() for s in b.schemes)
+        raise ConfigurationError(
+            f"no storage backend serves {scheme!r} URLs; installed schemes: {', '.join(known)}"
+        )
+
+    def open_storage(self, url: str) -> Storage:
+        return self.backend_for_url(url).factory(url)
+
+    def balance_rules(self) -> tuple[BalanceRule, ...]:
+        contributed = [rule for batch in self.pm.hook.finance_balance_rules() for rule in batch]
+        return (*BUILTIN_RULES, *contributed)
+
+    def notify(self, tenant_id: str, events: Sequence[Event]) -> None:
+        """Tell plugins about committed events; a failing listener is logged, not raised."""
+        for impl in self.pm.hook.finance_after_commit.get_hookimpls():
+            try:
+                impl.function(tenant_id=tenant_id, events=events)
+            except Exception:
+                log.exception("after-commit hook of plugin %r failed", impl.plugin_name)
+
+
+def _disabled_names(environ: Mapping[str, str]) -> set[str]:
+    raw = environ.get(DISABLE_ENV, "")
+    return {name.strip() for name in raw.split(",") if name.strip()}
+
+
+def make_plugin_manager(
+    plugins: Iterable[Any] = (),
+    *,
+    load_entry_points: bool = True,
+    environ: Mapping[str, str] | None = None,
+) -> FinancePlugins:
+    """Build a fresh manager: core hookspecs, given plugins, then installed ones.
+
+    An installed plugin that fails to import is logged and skipped; names in
+    ``FINANCE_PLANNER_DISABLE_PLUGINS`` are not loaded at all. Implementations
+    of hooks nobody specified fail loudly (``check_pending``).
+    """
+    environ = os.environ if environ is None else environ
+    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    for plugin in plugins:
+        pm.register(plugin)
+    if load_entry_points:
+        disabled = _disabled_names(environ)
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            if ep.name in disabled:
+                log.info("plugin %r disabled by %s", ep.name, DISABLE_ENV)
+                continue
+            if pm.get_plugin(ep.name) is not None:
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                log.warning("plugin %r (%s) failed to load and is skipped: %s", ep.name, ep.value, exc)
+                continue
+            pm.register(plugin, name=ep.name)
+    for batch in pm.hook.finance_hookspecs():
+        for namespace in batch:
+            pm.add_hookspecs(namespace)
+    pm.check_pending()
+    return FinancePlugins(pm)

@@ -1,0 +1,220 @@
+"""Transactions, their category splits, and transfers between accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Final
+
+import attrs
+
+from finance_core.errors import FieldError, ValidationError
+from finance_core.money import check_amount
+
+MAX_TAGS: Final = 20
+TRANSFER_CATEGORY: Final = "transfer"
+
+#: Optional text fields and their maximum lengths.
+TEXT_LIMITS: Final[dict[str, int]] = {
+    "description": 1000,
+    "merchant": 255,
+    "location": 255,
+    "der_category": 100,
+    "der_merchant": 255,
+    "external_id": 255,
+}
+
+
+@attrs.frozen
+class Split:
+    """One category line of a split transaction."""
+
+    category: str
+    amount: Decimal
+
+
+@attrs.frozen
+class Transaction:
+    """Money into (positive) or out of (negative) one account on one date."""
+
+    id: int
+    tenant_id: str
+    account_id: int
+    amount: Decimal
+    date: date
+    category: str
+    created_at: datetime
+    updated_at: datetime
+    description: str | None = None
+    merchant: str | None = None
+    location: str | None = None
+    tags: tuple[str, ...] = ()
+    der_category: str | None = None
+    der_merchant: str | None = None
+    external_id: str | None = None
+    splits: tuple[Split, ...] = ()
+    transfer_id: int | None = None
+    version: int = 1
+
+
+@attrs.frozen
+class Transfer:
+    """Money moved between two accounts of one tenant: two linked legs."""
+
+    id: int
+    tenant_id: str
+    from_account_id: int
+    to_account_id: int
+    from_transaction_id: int
+    to_transaction_id: int
+    amount: Decimal
+    to_amount: Decimal
+    date: date
+    description: str | None
+    created_at: datetime
+
+
+#: Fields a caller may set on a transaction (account_id handled separately).
+TRANSACTION_FIELDS: Final = frozenset(
+    {"amount", "date", "category", "tags", "splits", *TEXT_LIMITS}
+)
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def run(self, field: str, check: Any, *args: Any) -> Any:
+        try:
+            return check(*args)
+        except ValidationError as exc:
+            self.errors.extend(
+                FieldError(e.field or field, e.message) for e in exc.errors
+            )
+            return None
+
+
+def check_category(value: object, field: str = "category") -> str:
+    if not isinstance(value, str) or not 1 <= len(value.strip()) <= 100:
+        raise ValidationError.of(field, "category is required: 1 to 100 characters")
+    return value.strip()
+
+
+def check_text(field: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError.of(field, f"{field} must be a string or null")
+    limit = TEXT_LIMITS[field]
+    if len(value) > limit:
+        raise ValidationError.of(field, f"{field} is {len(value)} characters; the limit is {limit}")
+    return value
+
+
+def check_tags(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValidationError.of("tags", "tags must be a list of strings")
+    tags = list(value)
+    if len(tags) > MAX_TAGS:
+        raise ValidationError.of("tags", f"{len(tags)} tags given; at most {MAX_TAGS} are allowed")
+    seen: set[str] = set()
+    for tag in tags:
+        if not isinstance(tag, str) or not 1 <= len(tag) <= 50:
+            raise ValidationError.of("tags", f"each tag must be 1 to 50 characters: {tag!r}")
+        if tag in seen:
+            raise ValidationError.of("tags", f"tag {tag!r} appears twice; tags are distinct")
+        seen.add(tag)
+    return tuple(tags)
+
+
+def check_date(value: object, field: str = "date") -> date:
+    if isinstance(value, datetime):
+        raise ValidationError.of(field, "expected a date, not a datetime")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValidationError.of(field, f"{value!r} is not a date in YYYY-MM-DD form")
+
+
+def check_splits(value: object, currency: str) -> tuple[Split, ...]:
+    """Validate split lines; ``check_split_total`` checks them against the amount."""
+    if value is None:
+        return ()
+    if not isinstance(value, Iterable) or isinstance(value, (str, Mapping)):
+        raise ValidationError.of("splits", "splits must be a list of {category, amount}")
+    splits: list[Split] = []
+    for index, raw in enumerate(value):
+        if isinstance(raw, Split):
+            category, split_amount = raw.category, raw.amount
+        elif isinstance(raw, Mapping):
+            unknown = set(raw) - {"category", "amount"}
+            if unknown:
+                raise ValidationError.of(
+                    f"splits[{index}]", f"unknown fields: {', '.join(sorted(unknown))}"
+                )
+            category, split_amount = raw.get("category"), raw.get("amount")
+        else:
+            raise ValidationError.of(f"splits[{index}]", "each split is {category, amount}")
+        splits.append(
+            Split(
+                check_category(category, f"splits[{index}].category"),
+                check_amount(split_amount, currency, f"splits[{index}].amount"),
+            )
+        )
+    return tuple(splits)
+
+
+def clean_fields(
+    fields: Mapping[str, Any], currency: str, *, partial: bool = False
+) -> dict[str, Any]:
+    """Validate caller-supplied transaction fields, reporting every bad field at once.
+
+    With ``partial`` only the given fields are checked (an update); otherwise
+    ``amount``, ``date`` and ``category`` are required.
+    """
+    unknown = set(fields) - TRANSACTION_FIELDS
+    collector = _Collector()
+    for name in sorted(unknown):
+        collector.errors.append(FieldError(name, "unknown field"))
+    if not partial:
+        for required in ("amount", "date", "category"):
+            if fields.get(required) is None:
+                collector.errors.append(FieldError(required, f"{required} is required"))
+    out: dict[str, Any] = {}
+    if fields.get("amount") is not None:
+        out["amount"] = collector.run("amount", check_amount, fields["amount"], currency)
+    elif "amount" in fields and partial:
+        collector.errors.append(FieldError("amount", "amount cannot be null"))
+    if fields.get("date") is not None:
+        out["date"] = collector.run("date", check_date, fields["date"])
+    elif "date" in fields and partial:
+        collector.errors.append(FieldError("date", "date cannot be null"))
+    if "category" in fields and (fields["category"] is not None or partial):
+        out["category"] = collector.run("category", check_category, fields["category"])
+    for name in TEXT_LIMITS:
+        if name in fields:
+            out[name] = collector.run(name, check_text, name, fields[name])
+    if "tags" in fields:
+        out["tags"] = collector.run("tags", check_tags, fields["tags"])
+    if "splits" in fields:
+        # The sum check needs the final amount, so the caller runs it after merging.
+        out["splits"] = collector.run("splits", check_splits, fields["splits"], currency)
+    if collector.errors:
+        raise ValidationError(collector.errors)
+    return out
+
+
+def check_split_total(splits: tuple[Split, ...], amount: Decimal) -> None:
+    if splits:
+        total = sum((s.amount for s in splits), Decimal(0))
+        if total != amount:
+            raise ValidationError.of(
+                "splits", f"split amounts add up to {total}, but the amount is {amount}"
+            )

@@ -1,0 +1,1 @@
+"""placeholder package; see its plugin module."""
