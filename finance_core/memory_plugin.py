@@ -17,4 +17,12 @@ def _open(url: str) -> Storage:
 
 @hookimpl
 def finance_storage_backends() -> Sequence[StorageBackend]:
-    return [StorageBackend("memory", ("memory",), _open, "process memory; gone on exit")]
+    return [
+        StorageBackend(
+            "memory",
+            ("memory",),
+            _open,
+            "process memory; gone on exit",
+            contract_urls=lambda tmp: ["memory://"],
+        )
+    ]

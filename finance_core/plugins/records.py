@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import attrs
 
@@ -21,3 +22,7 @@ class StorageBackend:
     schemes: tuple[str, ...]
     factory: Callable[[str], Storage]
     description: str = ""
+    #: Given an empty temporary directory, the URLs the contract suite should run
+    #: against (for example a file database and an in-memory one). Each URL is
+    #: opened once per test session; tests isolate themselves by tenant id.
+    contract_urls: Callable[[Path], Sequence[str]] | None = None
