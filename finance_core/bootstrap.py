@@ -5,10 +5,21 @@ This is the edge of the core, so it is where the real clock is read.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from finance_core.plugins.manager import FinancePlugins, make_plugin_manager
 from finance_core.services import Clock, Ledger
+
+
+#: Where the service keeps its data when ``DATABASE_URL`` is not set: a SQLite
+#: file in the working directory.
+DEFAULT_DATABASE_URL = "sqlite:///finance.db"
+
+
+def database_url(environ: Mapping[str, str]) -> str:
+    """The configured storage URL, or the embedded SQLite default."""
+    return environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
 def utc_now() -> datetime:

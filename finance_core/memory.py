@@ -131,7 +131,7 @@ class MemoryUnitOfWork:
     def __enter__(self) -> Self:
         self._store.lock.acquire()
         try:
-            self._store.before_unit_of_work(self.tenant_id)
+            self._store.before_unit_of_work(self.tenant_id, readonly=self._readonly)
             self._state = self._store.directory.state(self.tenant_id)
         except BaseException:
             self._store.lock.release()
@@ -148,7 +148,10 @@ class MemoryUnitOfWork:
             self.rollback()
         finally:
             self._state = None
-            self._store.lock.release()
+            try:
+                self._store.after_unit_of_work(self.tenant_id, readonly=self._readonly)
+            finally:
+                self._store.lock.release()
 
     # -- change tracking -------------------------------------------------
     def _put(self, table: str, key: Any, value: Any) -> None:
@@ -387,8 +390,11 @@ class MemoryStorage:
     def unit_of_work(self, tenant_id: str, *, readonly: bool = False) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self, tenant_id, readonly=readonly)
 
-    def before_unit_of_work(self, tenant_id: str) -> None:
-        """Hook for subclasses; nothing to do in memory."""
+    def before_unit_of_work(self, tenant_id: str, *, readonly: bool) -> None:
+        """Hook for subclasses (take a file lock, load or refresh the tenant)."""
+
+    def after_unit_of_work(self, tenant_id: str, *, readonly: bool) -> None:
+        """Hook for subclasses (release what ``before_unit_of_work`` took)."""
 
     def persist(self, uow: MemoryUnitOfWork) -> None:
         """Hook for subclasses; memory has nothing to write."""
