@@ -58,8 +58,6 @@ class TenantState:
                 self.by_account.setdefault(value.account_id, {})[key] = value
                 if value.external_id is not None:
                     self.external_ids[(value.account_id, value.external_id)] = key
-        elif table == "counters":
-            self.counters[key] = value
         else:
             mapping: dict[Any, Any] = getattr(self, table)
             if value is None:

@@ -1,0 +1,5 @@
+"""The storage contract, run against every installed backend (see conftest.py)."""
+
+from __future__ import annotations
+
+from finance_core.testing.contract import *  # noqa: F403
