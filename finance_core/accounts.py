@@ -29,7 +29,9 @@ class AccountType(enum.Enum):
             except ValueError:
                 pass
         choices = ", ".join(t.value for t in cls)
-        raise ValidationError.of("account_type", f"{value!r} is not an account type; use one of: {choices}")
+        raise ValidationError.of(
+            "account_type", f"{value!r} is not an account type; use one of: {choices}"
+        )
 
 
 @attrs.frozen

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from finance_core.plugins.manager import FinancePlugins, make_plugin_manager
 from finance_core.services import Clock, Ledger
 
-
 #: Where the service keeps its data when ``DATABASE_URL`` is not set: a SQLite
 #: file in the working directory.
 DEFAULT_DATABASE_URL = "sqlite:///finance.db"

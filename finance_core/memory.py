@@ -315,15 +315,11 @@ class _TransactionRepo(_Repo):
 
     def sum_amounts(self, account_id: int, *, through: date | None = None) -> Decimal:
         rows = self._state.by_account.get(account_id, {}).values()
-        return sum(
-            (t.amount for t in rows if through is None or t.date <= through), Decimal(0)
-        )
+        return sum((t.amount for t in rows if through is None or t.date <= through), Decimal(0))
 
     def find_external_ids(self, account_id: int, external_ids: Collection[str]) -> dict[str, int]:
         index = self._state.external_ids
-        return {
-            ext: index[(account_id, ext)] for ext in external_ids if (account_id, ext) in index
-        }
+        return {ext: index[(account_id, ext)] for ext in external_ids if (account_id, ext) in index}
 
 
 class _TransferRepo(_Repo):

@@ -8,13 +8,15 @@ from typing import Final
 from finance_core.errors import ValidationError
 
 # ISO 4217 active codes and their minor units. Codes not listed use 2.
+_ZERO_DECIMALS = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
+_THREE_DECIMALS = "BHD IQD JOD KWD LYD OMR TND"
+_FOUR_DECIMALS = "CLF UYW"
 _MINOR_UNIT_EXCEPTIONS: Final[dict[str, int]] = {
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
-    "PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0,
-    "XPF": 0,
-    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-    "CLF": 4, "UYW": 4,
-}  # fmt: skip
+    **dict.fromkeys(_ZERO_DECIMALS.split(), 0),
+    **dict.fromkeys(_THREE_DECIMALS.split(), 3),
+    **dict.fromkeys(_FOUR_DECIMALS.split(), 4),
+}
+
 
 ISO_4217_CODES: Final[frozenset[str]] = frozenset(
     """
@@ -52,7 +54,7 @@ def check_currency(code: object, field: str = "currency") -> str:
 
 def to_decimal(value: object, field: str) -> Decimal:
     """Turn ``value`` into a finite Decimal; floats are refused (they are not exact)."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise ValidationError.of(
             field, "amounts must be Decimal, int or a decimal string, never float"
         )

@@ -120,14 +120,23 @@ class IdempotencyRepository(Protocol):
 class UnitOfWork(Protocol):
     """One tenant's atomic unit of work."""
 
-    tenant_id: str
-    tenant: TenantRepository
-    users: UserDirectory
-    members: MemberRepository
-    accounts: AccountRepository
-    transactions: TransactionRepository
-    transfers: TransferRepository
-    idempotency: IdempotencyRepository
+    # Read-only properties, so implementations may narrow the repository types.
+    @property
+    def tenant_id(self) -> str: ...
+    @property
+    def tenant(self) -> TenantRepository: ...
+    @property
+    def users(self) -> UserDirectory: ...
+    @property
+    def members(self) -> MemberRepository: ...
+    @property
+    def accounts(self) -> AccountRepository: ...
+    @property
+    def transactions(self) -> TransactionRepository: ...
+    @property
+    def transfers(self) -> TransferRepository: ...
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
 
     def allocate_ids(self, kind: str, count: int = 1) -> range:
         """Reserve ``count`` fresh positive ids of ``kind`` (unique per tenant and kind)."""
@@ -146,7 +155,8 @@ class UnitOfWork(Protocol):
 class Storage(Protocol):
     """A storage backend opened on one URL."""
 
-    url: str
+    @property
+    def url(self) -> str: ...
 
     def unit_of_work(self, tenant_id: str, *, readonly: bool = False) -> UnitOfWork:
         """A unit of work for ``tenant_id``; ``readonly`` ones must not be committed."""

@@ -110,8 +110,10 @@ class PageRequest:
     with_total: bool = True
 
     def __attrs_post_init__(self) -> None:
-        if isinstance(self.limit, bool) or not isinstance(self.limit, int) or not (
-            1 <= self.limit <= MAX_LIMIT
+        if (
+            isinstance(self.limit, bool)
+            or not isinstance(self.limit, int)
+            or not (1 <= self.limit <= MAX_LIMIT)
         ):
             raise ValidationError.of("limit", f"limit must be between 1 and {MAX_LIMIT}")
         if isinstance(self.offset, bool) or not isinstance(self.offset, int) or self.offset < 0:

@@ -35,7 +35,8 @@ class BalanceChange:
 class BalanceRule(Protocol):
     """A rule that can veto a write. Return a reason to refuse it, or None."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def check(self, change: BalanceChange) -> str | None: ...
 

@@ -19,6 +19,7 @@ import attrs
 from finance_core.accounts import Account, AccountType, check_account_name
 from finance_core.errors import (
     DuplicateError,
+    FieldError,
     NotFoundError,
     PermissionDeniedError,
     StaleVersionError,
@@ -340,7 +341,7 @@ class Ledger:
     ) -> Account:
         """Open an account; the initial balance must already satisfy every rule."""
         principal.require_write()
-        errors = []
+        errors: list[FieldError] = []
         cleaned: dict[str, Any] = {}
         checks: list[tuple[str, Callable[[], Any]]] = [
             ("name", lambda: check_account_name(name)),
@@ -353,7 +354,10 @@ class Ledger:
             except ValidationError as exc:
                 errors.extend(exc.errors)
         if "currency" in cleaned:
-            for field, value in (("initial_balance", initial_balance), ("min_balance", min_balance)):
+            for field, value in (
+                ("initial_balance", initial_balance),
+                ("min_balance", min_balance),
+            ):
                 if value is None:
                     cleaned[field] = None
                     continue
@@ -383,7 +387,9 @@ class Ledger:
             enforce(self.rules, BalanceChange(account, account.balance, (), (), now.date()))
             uow.accounts.add(account)
             uow.commit()
-        self.notify(principal.tenant_id, [Event(EventKind.ACCOUNT_OPENED, principal.tenant_id, ident)])
+        self.notify(
+            principal.tenant_id, [Event(EventKind.ACCOUNT_OPENED, principal.tenant_id, ident)]
+        )
         return account
 
     def get_account(self, principal: Principal, account_id: int) -> Account:
@@ -424,14 +430,16 @@ class Ledger:
             account = write.lock(account_id)[account_id]
             _check_version("account", account_id, expected_version, account.version)
             changes: dict[str, Any] = {}
-            errors = []
+            errors: list[FieldError] = []
             for field, value, check in (
                 ("name", name, check_account_name),
                 ("account_type", account_type, AccountType.parse),
                 (
                     "min_balance",
                     min_balance,
-                    lambda v: None if v is None else check_amount(v, account.currency, "min_balance"),
+                    lambda v: (
+                        None if v is None else check_amount(v, account.currency, "min_balance")
+                    ),
                 ),
             ):
                 if value is UNSET:
@@ -541,7 +549,7 @@ class Ledger:
             account = write.lock(account_id)[account_id]
             ids = uow.allocate_ids("transaction", len(items))
             txns = []
-            errors = []
+            errors: list[FieldError] = []
             for index, (ident, item) in enumerate(zip(ids, items, strict=True)):
                 try:
                     txns.append(self._build(principal, account, ident, item, now))
@@ -647,7 +655,8 @@ class Ledger:
                 target_id = _positive_id(changes.pop("account_id"), "account_id")
             if target_id != old.account_id and old.transfer_id is not None:
                 raise ValidationError.of(
-                    "account_id", "a transfer leg cannot move; delete the transfer and make a new one"
+                    "account_id",
+                    "a transfer leg cannot move; delete the transfer and make a new one",
                 )
             target = write.lock(target_id)[target_id]
             source = write.locked[old.account_id]
@@ -715,7 +724,9 @@ class Ledger:
         )
         write.remove(partner)
         write.add(mirrored)
-        out_leg, in_leg = (new, mirrored) if transfer.from_transaction_id == old.id else (mirrored, new)
+        out_leg, in_leg = (
+            (new, mirrored) if transfer.from_transaction_id == old.id else (mirrored, new)
+        )
         if out_leg.amount >= 0 or in_leg.amount <= 0:
             raise ValidationError.of(
                 "amount",
@@ -773,7 +784,7 @@ class Ledger:
             write = _Write(self, uow)
             locked = write.lock(from_account_id, to_account_id)
             source, target = locked[from_account_id], locked[to_account_id]
-            errors = []
+            errors: list[FieldError] = []
             cleaned: dict[str, Any] = {}
             for field, check in (
                 ("amount", lambda: check_amount(amount, source.currency, "amount")),
@@ -781,9 +792,11 @@ class Ledger:
                 ("description", lambda: check_text("description", description)),
                 (
                     "to_amount",
-                    lambda: None
-                    if to_amount is None
-                    else check_amount(to_amount, target.currency, "to_amount"),
+                    lambda: (
+                        None
+                        if to_amount is None
+                        else check_amount(to_amount, target.currency, "to_amount")
+                    ),
                 ),
             ):
                 try:

@@ -89,9 +89,7 @@ class _Collector:
         try:
             return check(*args)
         except ValidationError as exc:
-            self.errors.extend(
-                FieldError(e.field or field, e.message) for e in exc.errors
-            )
+            self.errors.extend(FieldError(e.field or field, e.message) for e in exc.errors)
             return None
 
 
@@ -151,6 +149,8 @@ def check_splits(value: object, currency: str) -> tuple[Split, ...]:
         raise ValidationError.of("splits", "splits must be a list of {category, amount}")
     splits: list[Split] = []
     for index, raw in enumerate(value):
+        category: object
+        split_amount: object
         if isinstance(raw, Split):
             category, split_amount = raw.category, raw.amount
         elif isinstance(raw, Mapping):

@@ -122,7 +122,9 @@ def make_plugin_manager(
             try:
                 plugin = ep.load()
             except Exception as exc:
-                log.warning("plugin %r (%s) failed to load and is skipped: %s", ep.name, ep.value, exc)
+                log.warning(
+                    "plugin %r (%s) failed to load and is skipped: %s", ep.name, ep.value, exc
+                )
                 continue
             pm.register(plugin, name=ep.name)
     for batch in pm.hook.finance_hookspecs():

@@ -68,7 +68,12 @@ class TestOpeningAccounts:
     def test_every_field_round_trips(self, ledger: Ledger, owner: Principal) -> None:
         """What was opened is exactly what is read back."""
         opened = ledger.open_account(
-            owner, "  Yen wallet ", "savings", currency="JPY", initial_balance=5000, min_balance=-100
+            owner,
+            "  Yen wallet ",
+            "savings",
+            currency="JPY",
+            initial_balance=5000,
+            min_balance=-100,
         )
         read = ledger.get_account(owner, opened.id)
         assert read == opened
@@ -113,17 +118,23 @@ class TestOpeningAccounts:
 
 
 class TestChangingAccounts:
-    def test_rename_bumps_the_version(self, ledger: Ledger, owner: Principal, checking: Account) -> None:
+    def test_rename_bumps_the_version(
+        self, ledger: Ledger, owner: Principal, checking: Account
+    ) -> None:
         """Every write raises the version by one."""
         renamed = ledger.update_account(owner, checking.id, name="Main")
         assert (renamed.name, renamed.version) == ("Main", checking.version + 1)
         assert ledger.get_account(owner, checking.id) == renamed
 
-    def test_stale_version_is_refused(self, ledger: Ledger, owner: Principal, checking: Account) -> None:
+    def test_stale_version_is_refused(
+        self, ledger: Ledger, owner: Principal, checking: Account
+    ) -> None:
         """A write that names an old version fails and changes nothing."""
         ledger.update_account(owner, checking.id, name="Main")
         with pytest.raises(StaleVersionError):
-            ledger.update_account(owner, checking.id, name="Other", expected_version=checking.version)
+            ledger.update_account(
+                owner, checking.id, name="Other", expected_version=checking.version
+            )
         assert ledger.get_account(owner, checking.id).name == "Main"
 
     def test_floor_above_the_balance_is_refused(
@@ -150,17 +161,23 @@ class TestChangingAccounts:
 
 
 class TestPostingTransactions:
-    def test_posting_moves_the_balance(self, ledger: Ledger, owner: Principal, checking: Account) -> None:
+    def test_posting_moves_the_balance(
+        self, ledger: Ledger, owner: Principal, checking: Account
+    ) -> None:
         """The balance changes by the amount, exactly."""
         post(ledger, owner, checking, "-12.34")
         post(ledger, owner, checking, "0.01")
         assert balance(ledger, owner, checking) == D("987.67")
 
-    def test_zero_amount_is_allowed(self, ledger: Ledger, owner: Principal, checking: Account) -> None:
+    def test_zero_amount_is_allowed(
+        self, ledger: Ledger, owner: Principal, checking: Account
+    ) -> None:
         """Banks report zero-amount lines; they are kept."""
         assert post(ledger, owner, checking, "0").amount == 0
 
-    def test_every_field_round_trips(self, ledger: Ledger, owner: Principal, checking: Account) -> None:
+    def test_every_field_round_trips(
+        self, ledger: Ledger, owner: Principal, checking: Account
+    ) -> None:
         """All optional fields, tag order and splits come back as written."""
         txn = post(
             ledger,
@@ -174,7 +191,10 @@ class TestPostingTransactions:
             der_category="food",
             der_merchant="acme",
             external_id="bank-1",
-            splits=[{"category": "food", "amount": "-20.00"}, {"category": "home", "amount": "-10"}],
+            splits=[
+                {"category": "food", "amount": "-20.00"},
+                {"category": "home", "amount": "-10"},
+            ],
         )
         read = ledger.get_transaction(owner, txn.id)
         assert read == txn
@@ -213,7 +233,12 @@ class TestPostingTransactions:
         ],
     )
     def test_bad_fields_are_rejected(
-        self, ledger: Ledger, owner: Principal, checking: Account, extra: dict[str, object], field: str
+        self,
+        ledger: Ledger,
+        owner: Principal,
+        checking: Account,
+        extra: dict[str, object],
+        field: str,
     ) -> None:
         """Limits on tags, text lengths and splits are enforced, naming the field."""
         with pytest.raises(ValidationError) as info:
@@ -238,7 +263,11 @@ class TestBatches:
         """A batch returns its transactions, their total and the new balance."""
         items = [{"amount": D(-i), "date": date(2026, 1, i), "category": "c"} for i in range(1, 6)]
         result = ledger.post_batch(owner, checking.id, items)
-        assert (result.count, result.total_amount, result.account_balance) == (5, D(-15), D("985.00"))
+        assert (result.count, result.total_amount, result.account_balance) == (
+            5,
+            D(-15),
+            D("985.00"),
+        )
 
     def test_one_bad_item_rejects_the_whole_batch(
         self, ledger: Ledger, owner: Principal, checking: Account
@@ -253,7 +282,9 @@ class TestBatches:
             ledger.post_batch(owner, checking.id, items)
         assert snapshot(ledger, owner) == before
 
-    def test_batch_that_breaks_the_floor_stores_nothing(self, ledger: Ledger, owner: Principal) -> None:
+    def test_batch_that_breaks_the_floor_stores_nothing(
+        self, ledger: Ledger, owner: Principal
+    ) -> None:
         """The rule sees the batch's whole effect."""
         account = ledger.open_account(owner, "A", "checking", initial_balance=10, min_balance=0)
         before = snapshot(ledger, owner)
@@ -367,7 +398,10 @@ class TestTransfers:
         """Both balances return to where they were."""
         result = ledger.create_transfer(owner, checking.id, savings.id, "10", "2026-01-05")
         ledger.delete_transfer(owner, result.transfer.id)
-        assert (balance(ledger, owner, checking), balance(ledger, owner, savings)) == (D(1000), D(0))
+        assert (balance(ledger, owner, checking), balance(ledger, owner, savings)) == (
+            D(1000),
+            D(0),
+        )
         assert all_transactions(ledger, owner) == []
 
     def test_deleting_one_leg_deletes_the_transfer(
@@ -421,7 +455,9 @@ class TestTransfers:
         assert balance(ledger, owner, savings) == D(0)
         assert all_transactions(ledger, owner) == []
 
-    def test_same_account_is_refused(self, ledger: Ledger, owner: Principal, checking: Account) -> None:
+    def test_same_account_is_refused(
+        self, ledger: Ledger, owner: Principal, checking: Account
+    ) -> None:
         """A transfer needs two different accounts."""
         with pytest.raises(ValidationError):
             ledger.create_transfer(owner, checking.id, checking.id, "1", "2026-01-05")
@@ -530,12 +566,30 @@ class TestBalances:
 
 class TestQueries:
     @pytest.fixture
-    def rows(self, ledger: Ledger, owner: Principal, checking: Account, savings: Account) -> dict[str, int]:
+    def rows(
+        self, ledger: Ledger, owner: Principal, checking: Account, savings: Account
+    ) -> dict[str, int]:
         spec = {
-            "shop": (checking, "-20", "2026-01-03", "groceries", "ACME Market", ["food"], "weekly shop"),
+            "shop": (
+                checking,
+                "-20",
+                "2026-01-03",
+                "groceries",
+                "ACME Market",
+                ["food"],
+                "weekly shop",
+            ),
             "fish": (checking, "-35", "2026-01-04", "groceries", "Harbour", ["seafood"], None),
             "rent": (checking, "-700", "2026-01-01", "rent", None, ["home"], "January rent"),
-            "pay": (savings, "2500", "2026-01-02", "salary", "Employer Inc", ["work", "food"], None),
+            "pay": (
+                savings,
+                "2500",
+                "2026-01-02",
+                "salary",
+                "Employer Inc",
+                ["work", "food"],
+                None,
+            ),
         }
         out = {}
         for key, (acct, amount, day, cat, merchant, tags, desc) in spec.items():
@@ -560,12 +614,16 @@ class TestQueries:
         """account_id keeps one account's rows."""
         assert self.ids(ledger, owner, account_id=savings.id) == [rows["pay"]]
 
-    def test_date_range_is_inclusive(self, ledger: Ledger, owner: Principal, rows: dict[str, int]) -> None:
+    def test_date_range_is_inclusive(
+        self, ledger: Ledger, owner: Principal, rows: dict[str, int]
+    ) -> None:
         """Both ends of the range are included."""
         got = self.ids(ledger, owner, start_date=date(2026, 1, 2), end_date=date(2026, 1, 3))
         assert got == [rows["shop"], rows["pay"]]
 
-    def test_category_is_exact(self, ledger: Ledger, owner: Principal, rows: dict[str, int]) -> None:
+    def test_category_is_exact(
+        self, ledger: Ledger, owner: Principal, rows: dict[str, int]
+    ) -> None:
         """category matches whole values only."""
         assert self.ids(ledger, owner, category="rent") == [rows["rent"]]
         assert self.ids(ledger, owner, category="ren") == []
@@ -576,7 +634,9 @@ class TestQueries:
         """'acme' finds 'ACME Market'."""
         assert self.ids(ledger, owner, merchant="acme") == [rows["shop"]]
 
-    def test_tags_match_exactly_any_of(self, ledger: Ledger, owner: Principal, rows: dict[str, int]) -> None:
+    def test_tags_match_exactly_any_of(
+        self, ledger: Ledger, owner: Principal, rows: dict[str, int]
+    ) -> None:
         """'food' matches food, never seafood; several tags mean any of them."""
         assert self.ids(ledger, owner, tags=("food",)) == [rows["shop"], rows["pay"]]
         assert self.ids(ledger, owner, tags=("seafood", "home")) == [rows["fish"], rows["rent"]]
@@ -611,7 +671,15 @@ class TestQueries:
 class TestPagination:
     @pytest.fixture
     def seven(self, ledger: Ledger, owner: Principal, checking: Account) -> list[int]:
-        days = ["2026-01-01", "2026-01-03", "2026-01-03", "2026-01-02", "2026-01-05", "2026-01-03", "2026-01-04"]
+        days = [
+            "2026-01-01",
+            "2026-01-03",
+            "2026-01-03",
+            "2026-01-02",
+            "2026-01-05",
+            "2026-01-03",
+            "2026-01-04",
+        ]
         for day in days:
             post(ledger, owner, checking, "-1", date=day)
         return [t.id for t in all_transactions(ledger, owner)]
@@ -638,7 +706,9 @@ class TestPagination:
             cursor = Cursor.decode(page.next_cursor)
         assert seen == seven
 
-    def test_last_page_has_no_cursor(self, ledger: Ledger, owner: Principal, seven: list[int]) -> None:
+    def test_last_page_has_no_cursor(
+        self, ledger: Ledger, owner: Principal, seven: list[int]
+    ) -> None:
         """A page that reaches the end says so."""
         assert ledger.list_transactions(owner, page=PageRequest(limit=7)).next_cursor is None
 
@@ -678,7 +748,9 @@ class TestTenantIsolation:
             lambda: ledger.get_transaction(owner, theirs["transaction"]),
             lambda: ledger.get_transfer(owner, theirs["transfer"]),
             lambda: ledger.balance_as_of(owner, theirs["account"], date(2026, 1, 1)),
-            lambda: ledger.list_transactions(owner, TransactionFilter(account_id=theirs["account"])),
+            lambda: ledger.list_transactions(
+                owner, TransactionFilter(account_id=theirs["account"])
+            ),
         ):
             with pytest.raises(NotFoundError):
                 call()
@@ -842,7 +914,9 @@ class TestIdempotencyRecords:
         with contract_storage.unit_of_work(tenant) as uow:  # type: ignore[attr-defined]
             assert uow.idempotency.get("key-1") == record
 
-    def test_completed_records_and_purging(self, contract_storage: object, clock: FakeClock) -> None:
+    def test_completed_records_and_purging(
+        self, contract_storage: object, clock: FakeClock
+    ) -> None:
         """A stored response comes back; purge forgets keys older than the cutoff."""
         tenant = fresh_id()
         done = IdempotencyRecord("k", "h", clock(), 201, '{"id": 1}')
@@ -867,7 +941,9 @@ class TestUnitOfWork:
             uow.allocate_ids("account")
             tenant = uow.tenant.get()
             assert tenant is not None
-            uow.tenant.update(tenant.__class__(tenant.id, "Changed", tenant.created_at, tenant.updated_at))
+            uow.tenant.update(
+                tenant.__class__(tenant.id, "Changed", tenant.created_at, tenant.updated_at)
+            )
         assert ledger.get_tenant(owner).name == "The Household"
 
     def test_ids_are_positive_and_unique(self, ledger: Ledger, owner: Principal) -> None:

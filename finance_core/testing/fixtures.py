@@ -94,7 +94,9 @@ def snapshot(ledger: Ledger, principal: Principal) -> Snapshot:
     )
 
 
-def post(ledger: Ledger, who: Principal, account: Account | int, amount: str, **extra: Any) -> Transaction:
+def post(
+    ledger: Ledger, who: Principal, account: Account | int, amount: str, **extra: Any
+) -> Transaction:
     """Post with sensible defaults for the fields a test does not care about."""
     account_id = account if isinstance(account, int) else account.id
     fields: dict[str, Any] = {"date": "2026-01-10", "category": "misc", **extra}

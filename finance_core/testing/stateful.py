@@ -15,7 +15,13 @@ from typing import Any
 import attrs
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from finance_core.accounts import Account
 from finance_core.errors import FinanceError
@@ -48,9 +54,7 @@ class LedgerComparison(RuleBasedStateMachine):
         self.ids: dict[str, dict[int, int]] = {"account": {}, "transaction": {}, "transfer": {}}
 
     # -- plumbing ---------------------------------------------------------------
-    def both(
-        self, call: Callable[[Ledger, Principal], Any]
-    ) -> tuple[Any, Any] | None:
+    def both(self, call: Callable[[Ledger, Principal], Any]) -> tuple[Any, Any] | None:
         """Run ``call`` on both; return both results, or None if both failed alike."""
         outcomes = []
         for ledger, who in ((self.oracle, self.o_who), (self.subject, self.s_who)):
@@ -98,7 +102,12 @@ class LedgerComparison(RuleBasedStateMachine):
     def open_account(self, currency: str, initial: Decimal, floor: Decimal | None) -> None:
         result = self.both(
             lambda ledger, who: ledger.open_account(
-                who, "Acct", "checking", currency=currency, initial_balance=initial, min_balance=floor
+                who,
+                "Acct",
+                "checking",
+                currency=currency,
+                initial_balance=initial,
+                min_balance=floor,
             )
         )
         if result:
@@ -109,13 +118,18 @@ class LedgerComparison(RuleBasedStateMachine):
     def post(self, index: int, fields: dict[str, Any]) -> None:
         pair = self.pick("account", index)
         result = self.both(
-            lambda ledger, who: ledger.post_transaction(who, self.on(ledger, "account", pair), **fields)
+            lambda ledger, who: ledger.post_transaction(
+                who, self.on(ledger, "account", pair), **fields
+            )
         )
         if result:
             self.remember("transaction", *result)
 
     @precondition(lambda self: self.ids["account"])
-    @rule(index=st.integers(0, 99), items=st.lists(fs.transaction_fields("JPY"), min_size=1, max_size=5))
+    @rule(
+        index=st.integers(0, 99),
+        items=st.lists(fs.transaction_fields("JPY"), min_size=1, max_size=5),
+    )
     def batch(self, index: int, items: list[dict[str, Any]]) -> None:
         pair = self.pick("account", index)
         result = self.both(
@@ -156,7 +170,9 @@ class LedgerComparison(RuleBasedStateMachine):
     @rule(index=st.integers(0, 999))
     def delete_transaction(self, index: int) -> None:
         pair = self.pick("transaction", index)
-        self.both(lambda ledger, who: ledger.delete_transaction(who, self.on(ledger, "transaction", pair)))
+        self.both(
+            lambda ledger, who: ledger.delete_transaction(who, self.on(ledger, "transaction", pair))
+        )
 
     @precondition(lambda self: len(self.ids["account"]) >= 2)
     @rule(src=st.integers(0, 99), dst=st.integers(0, 99), amount=st.integers(1, 400), day=fs.dates)
@@ -182,7 +198,9 @@ class LedgerComparison(RuleBasedStateMachine):
     @rule(index=st.integers(0, 99))
     def delete_transfer(self, index: int) -> None:
         pair = self.pick("transfer", index)
-        self.both(lambda ledger, who: ledger.delete_transfer(who, self.on(ledger, "transfer", pair)))
+        self.both(
+            lambda ledger, who: ledger.delete_transfer(who, self.on(ledger, "transfer", pair))
+        )
 
     @precondition(lambda self: self.ids["account"])
     @rule(index=st.integers(0, 99), floor=st.sampled_from([None, D(0), D(-50), D(10**6)]))
@@ -205,9 +223,7 @@ class LedgerComparison(RuleBasedStateMachine):
         out = []
         for account in ledger.list_accounts(who):
             ident = self.ids["account"].get(account.id, -1) if mapping else account.id
-            out.append(
-                attrs.evolve(account, id=ident, tenant_id="", created_by=None)
-            )
+            out.append(attrs.evolve(account, id=ident, tenant_id="", created_by=None))
         return sorted(out, key=lambda a: a.id)
 
     @invariant()
