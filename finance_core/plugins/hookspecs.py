@@ -13,6 +13,7 @@ from typing import Any
 import pluggy
 
 from finance_core.events import Event
+from finance_core.importing import Importer
 from finance_core.plugins.records import StorageBackend
 from finance_core.rules import BalanceRule
 
@@ -117,5 +118,32 @@ def finance_cli_commands() -> Sequence[Any]:
         @hookimpl
         def finance_cli_commands():
             return [CliCommand("hello", "say hello", add_args, run)]
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def finance_importers() -> Sequence[Importer]:
+    """Contribute bank-file formats (``finance_core.importing.Importer`` records).
+
+    Called when importers are listed; every plugin's results are collected and
+    two importers with one name is an error. ``parse(data, options)`` turns the
+    file's bytes into a ``ParsedFile``; ``sniff(data)`` says whether the bytes
+    look like this format, so callers may leave the format out.
+
+    Example::
+
+        from finance_core.importing import Importer, ParsedFile, ParsedRow
+
+        def parse_mybank(data, options):
+            rows = []
+            for n, line in enumerate(data.decode().splitlines(), 1):
+                day, amount, text = line.split("|")
+                rows.append(ParsedRow(n, date.fromisoformat(day), Decimal(amount), text))
+            return ParsedFile("mybank", tuple(rows))
+
+        @hookimpl
+        def finance_importers():
+            return [Importer("mybank", (".mb",), parse_mybank)]
     """
     raise AssertionError("hookspec")

@@ -11,8 +11,9 @@ from typing import Any, Final
 
 import pluggy
 
-from finance_core.errors import ConfigurationError
+from finance_core.errors import ConfigurationError, ValidationError
 from finance_core.events import Event
+from finance_core.importing import Importer
 from finance_core.plugins import hookspecs
 from finance_core.plugins.records import StorageBackend
 from finance_core.ports import Storage
@@ -75,6 +76,38 @@ class FinancePlugins:
 
     def open_storage(self, url: str) -> Storage:
         return self.backend_for_url(url).factory(url)
+
+    @cached_property
+    def importers(self) -> Mapping[str, Importer]:
+        """Every bank-file format by name; two with one name is an error."""
+        found: dict[str, Importer] = {}
+        for batch in self.pm.hook.finance_importers():
+            for importer in batch:
+                if importer.name in found:
+                    raise ConfigurationError(
+                        f"two plugins register an importer named {importer.name!r}; "
+                        f"disable one with {DISABLE_ENV}"
+                    )
+                found[importer.name] = importer
+        return found
+
+    def importer_for(self, data: bytes, name: str | None = None) -> Importer:
+        """The importer called ``name``, or the first whose sniffer recognises ``data``."""
+        if name:
+            importer = self.importers.get(name.lower())
+            if importer is None:
+                known = ", ".join(sorted(self.importers))
+                raise ValidationError.of(
+                    "format", f"no importer for format {name!r}; known formats: {known}"
+                )
+            return importer
+        for importer in self.importers.values():
+            if importer.sniff is not None and importer.sniff(data):
+                return importer
+        known = ", ".join(sorted(self.importers))
+        raise ValidationError.of(
+            "format", f"could not tell the file's format; name it explicitly (one of: {known})"
+        )
 
     def balance_rules(self) -> tuple[BalanceRule, ...]:
         contributed = [rule for batch in self.pm.hook.finance_balance_rules() for rule in batch]
