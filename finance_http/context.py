@@ -1,0 +1,47 @@
+"""The typed request context every middleware and resource shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import falcon
+
+from finance_core.tenancy import Principal, User
+
+
+@attrs.frozen
+class Caller:
+    """Who is calling, resolved once per request by the auth middleware."""
+
+    principal: Principal
+    user: User
+    claims: dict[str, Any] = attrs.field(repr=False, eq=False)
+
+
+class RequestContext(falcon.Context):
+    """Per-request state; attributes are set by middleware in a fixed order."""
+
+    def __init__(self) -> None:
+        self.request_id: str = ""
+        self.started: float = 0.0
+        self.caller: Caller | None = None
+        #: The parsed JSON body of a POST/PATCH/PUT (None for no body).
+        self.body: Any = None
+        self.body_given: bool = False
+        #: Whether the request carried If-Match: a stale version is then a 412.
+        self.if_match_given: bool = False
+        #: (tenant id, key, request fingerprint) of an Idempotency-Key this request reserved.
+        self.idempotency: tuple[str, str, str] | None = None
+
+
+class FinanceRequest(falcon.Request):
+    context_type = RequestContext
+    context: RequestContext
+
+    def require_caller(self) -> Caller:
+        """The authenticated caller; the auth middleware guarantees it on protected routes."""
+        caller = self.context.caller
+        if caller is None:
+            raise RuntimeError("route is protected but no caller was resolved")
+        return caller

@@ -1,0 +1,183 @@
+"""Errors as RFC 9457 problem details: one mapping from exceptions to HTTP, in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+import falcon
+
+from finance_core.errors import (
+    BalanceRuleViolation,
+    ConfigurationError,
+    ConflictError,
+    FinanceError,
+    NotFoundError,
+    PermissionDeniedError,
+    StaleVersionError,
+    StorageError,
+    ValidationError,
+)
+from finance_http.context import FinanceRequest
+from finance_http.jsonio import dumps
+
+log = logging.getLogger("finance_http.errors")
+
+PROBLEM_JSON: Final = "application/problem+json"
+TYPE_PREFIX: Final = "urn:finance-planner:problem:"
+
+
+@attrs.frozen
+class ErrorMapping:
+    """How one exception class is answered. Plugins add these through a hook."""
+
+    exception: type[Exception]
+    status: int
+    title: str
+    slug: str
+
+
+class HttpProblem(Exception):
+    """An error response raised by the HTTP layer itself (auth, body, headers)."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        *,
+        slug: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.slug = slug or title.lower().replace(" ", "-")
+        self.headers = dict(headers or {})
+        self.extra = dict(extra or {})
+
+
+#: Checked in order; the first class the exception is an instance of wins.
+BUILTIN_MAPPINGS: Final[tuple[ErrorMapping, ...]] = (
+    ErrorMapping(ValidationError, 422, "Validation failed", "validation"),
+    ErrorMapping(BalanceRuleViolation, 422, "Balance rule violated", "balance-rule"),
+    ErrorMapping(NotFoundError, 404, "Not found", "not-found"),
+    ErrorMapping(PermissionDeniedError, 403, "Forbidden", "forbidden"),
+    ErrorMapping(StaleVersionError, 409, "Stale version", "stale-version"),
+    ErrorMapping(ConflictError, 409, "Conflict", "conflict"),
+    ErrorMapping(StorageError, 503, "Storage unavailable", "storage-unavailable"),
+    ErrorMapping(ConfigurationError, 503, "Service misconfigured", "configuration"),
+    ErrorMapping(FinanceError, 400, "Bad request", "bad-request"),
+)
+
+
+def problem_body(
+    status: int, title: str, detail: str, slug: str, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": TYPE_PREFIX + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    body.update(extra or {})
+    return body
+
+
+def write_problem(
+    resp: falcon.Response,
+    status: int,
+    title: str,
+    detail: str,
+    slug: str,
+    extra: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    resp.status = status
+    resp.content_type = PROBLEM_JSON
+    resp.text = dumps(problem_body(status, title, detail, slug, extra))
+    resp.media = None
+    for name, value in (headers or {}).items():
+        resp.set_header(name, value)
+
+
+class ErrorMapper:
+    """Turns any exception into a problem response; installed once on the app."""
+
+    def __init__(self, extra: Iterable[ErrorMapping] = ()) -> None:
+        # Plugin mappings first, so a plugin's own exception classes are honoured
+        # even when they subclass a core error.
+        self.mappings: Sequence[ErrorMapping] = (*extra, *BUILTIN_MAPPINGS)
+
+    def install(self, app: falcon.App[FinanceRequest, falcon.Response]) -> None:
+        app.add_error_handler(Exception, self.handle_unexpected)
+        app.add_error_handler(FinanceError, self.handle_domain)
+        app.add_error_handler(HttpProblem, self.handle_problem)
+        app.set_error_serializer(self.serialize_http_error)
+        for mapping in self.mappings:
+            if not issubclass(mapping.exception, FinanceError):
+                app.add_error_handler(mapping.exception, self.handle_domain)
+
+    def handle_problem(
+        self, req: FinanceRequest, resp: falcon.Response, ex: HttpProblem, params: Any
+    ) -> None:
+        write_problem(resp, ex.status, ex.title, ex.detail, ex.slug, ex.extra, ex.headers)
+
+    def handle_domain(
+        self, req: FinanceRequest, resp: falcon.Response, ex: Exception, params: Any
+    ) -> None:
+        mapping = next(m for m in self.mappings if isinstance(ex, m.exception))
+        status, title, slug = mapping.status, mapping.title, mapping.slug
+        extra: dict[str, Any] = {}
+        headers: dict[str, str] = {}
+        if isinstance(ex, StaleVersionError) and req.context.if_match_given:
+            status, title = 412, "Precondition failed"
+        if isinstance(ex, ValidationError):
+            extra["errors"] = [{"field": e.field, "message": e.message} for e in ex.errors]
+        elif isinstance(ex, BalanceRuleViolation):
+            extra.update(rule=ex.rule, account_id=ex.account_id, balance=ex.balance)
+        elif isinstance(ex, StorageError):
+            log.error("storage error on %s %s: %s", req.method, req.path, ex)
+            headers["Retry-After"] = "5"
+        write_problem(resp, status, title, str(ex), slug, extra, headers)
+
+    def handle_unexpected(
+        self, req: FinanceRequest, resp: falcon.Response, ex: Exception, params: Any
+    ) -> None:
+        log.exception(
+            "unhandled error on %s %s (request %s)", req.method, req.path, req.context.request_id
+        )
+        write_problem(
+            resp,
+            500,
+            "Internal error",
+            f"the server failed unexpectedly; report request id {req.context.request_id}",
+            "internal",
+        )
+
+    def serialize_http_error(
+        self, req: falcon.Request, resp: falcon.Response, ex: falcon.HTTPError
+    ) -> None:
+        self._write_http_error(resp, ex)
+
+    @staticmethod
+    def _write_http_error(resp: falcon.Response, ex: falcon.HTTPError) -> None:
+        status = ex.status_code
+        # Falcon's default titles repeat the code ("404 Not Found"); the problem has it already.
+        title = ex.title or ""
+        if not title or title.split(" ", 1)[0].isdigit():
+            title = falcon.code_to_http_status(status).split(" ", 1)[-1]
+        detail = ex.description or _DEFAULT_DETAILS.get(status, title)
+        resp.content_type = PROBLEM_JSON
+        resp.media = None
+        resp.text = dumps(problem_body(status, title, detail, title.lower().replace(" ", "-")))
+
+
+_DEFAULT_DETAILS: Final = {
+    404: "no resource lives at this path; GET /openapi.json lists every route",
+    405: "this path does not support that method; the Allow header lists the ones it does",
+}

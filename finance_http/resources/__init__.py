@@ -1,0 +1,1 @@
+"""Thin resources: read input, call one ``Ledger`` use case, write output."""

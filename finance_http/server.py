@@ -1,0 +1,52 @@
+"""Running the app under gunicorn, each worker building its own app after the fork.
+
+Building after the fork matters: a worker must open its own database
+connections, never share the parent's.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+
+from finance_http.app import build_dependencies, create_app
+from finance_http.settings import Settings
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("finance_http").setLevel(settings.log_level)
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        configure_logging(self.settings)
+        return create_app(build_dependencies(self.settings))
+
+
+def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
+    GunicornServer(
+        settings,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread" if threads > 1 else "sync",
+            "preload_app": False,
+            "accesslog": None,
+            "loglevel": settings.log_level.lower(),
+            "graceful_timeout": 10,
+            "proc_name": "finance-planner",
+        },
+    ).run()
