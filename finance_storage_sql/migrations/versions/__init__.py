@@ -1,0 +1,1 @@
+"""Alembic revision scripts, oldest first; Alembic finds them by their revision ids."""

@@ -1,0 +1,206 @@
+"""The transaction repository: rows, their tags and splits, queries and sums."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterator, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+from sqlalchemy import delete, insert, select, update
+
+from finance_core.errors import DuplicateError, NotFoundError
+from finance_core.money import from_minor
+from finance_core.queries import Cursor, Page, PageRequest, TransactionFilter
+from finance_core.transactions import Transaction
+from finance_storage_sql import mapping, query
+from finance_storage_sql.schema import transaction_splits, transaction_tags, transactions
+
+if TYPE_CHECKING:
+    from finance_storage_sql.unit_of_work import SqlUnitOfWork
+
+#: Ids per IN (...) list: far below both databases' bound-parameter limits.
+CHUNK: Final = 1000
+
+T = TypeVar("T")
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+class SqlTransactionRepository:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _tenant_id(self) -> str:
+        return self._uow.tenant_id
+
+    # -- writes ------------------------------------------------------------------
+    def add_many(self, txns: Sequence[Transaction]) -> None:
+        """Three executemany statements (rows, tags, splits) in the unit of work's transaction."""
+        self._uow.require_writable()
+        if not txns:
+            return
+        for txn in txns:
+            self._uow.require_own(txn.tenant_id, f"transaction {txn.id}")
+        currency = self._uow.currencies({txn.account_id for txn in txns})
+        rows = [mapping.transaction_to_row(txn, currency[txn.account_id]) for txn in txns]
+        tags = [row for txn in txns for row in mapping.tag_rows(txn)]
+        splits = [row for txn in txns for row in mapping.split_rows(txn, currency[txn.account_id])]
+        self._uow.execute(
+            insert(transactions), rows, on_duplicate=lambda cols: self._duplicate(txns, cols)
+        )
+        if tags:
+            self._uow.execute(insert(transaction_tags), tags)
+        if splits:
+            self._uow.execute(insert(transaction_splits), splits)
+
+    def _duplicate(self, txns: Sequence[Transaction], columns: frozenset[str]) -> DuplicateError:
+        """Name the row that clashed; the failed insert is already undone."""
+        if "external_id" in columns:
+            keys = Counter((t.account_id, t.external_id) for t in txns if t.external_id is not None)
+            for (account_id, external_id), count in keys.items():
+                if count > 1:
+                    return DuplicateError(
+                        f"external_id {external_id!r} appears twice for account {account_id} "
+                        "in one batch; external ids are unique per account"
+                    )
+            for account_id, external_id in keys:
+                assert external_id is not None
+                taken = self.find_external_ids(account_id, [external_id])
+                if taken:
+                    return DuplicateError(
+                        f"account {account_id} already has a transaction with external_id "
+                        f"{external_id!r} (transaction {taken[external_id]}); "
+                        "import it under another external_id or skip it"
+                    )
+        ids = [t.id for t in txns]
+        repeated = sorted(ident for ident, count in Counter(ids).items() if count > 1)
+        existing = repeated or sorted(
+            ident
+            for chunk in _chunks(ids)
+            for ident in self._uow.execute(
+                select(transactions.c.id).where(
+                    transactions.c.tenant_id == self._tenant_id, transactions.c.id.in_(chunk)
+                )
+            ).scalars()
+        )
+        return DuplicateError(
+            f"transaction id {', '.join(map(str, existing)) or '?'} is already taken in this "
+            "tenant; allocate fresh ids with allocate_ids('transaction')"
+        )
+
+    def update(self, txn: Transaction) -> None:
+        self._uow.require_writable()
+        self._uow.require_own(txn.tenant_id, f"transaction {txn.id}")
+        currency = self._uow.currencies([txn.account_id])[txn.account_id]
+        row = mapping.transaction_to_row(txn, currency)
+        del row["tenant_id"], row["id"]
+        result = self._uow.execute(
+            update(transactions)
+            .where(transactions.c.tenant_id == self._tenant_id, transactions.c.id == txn.id)
+            .values(row),
+            on_duplicate=lambda cols: self._duplicate([txn], cols),
+        )
+        if result.rowcount == 0:
+            raise NotFoundError("transaction", txn.id)
+        # Tags and splits are small; replacing them is simpler than diffing.
+        for child in (transaction_tags, transaction_splits):
+            self._uow.execute(
+                delete(child).where(
+                    child.c.tenant_id == self._tenant_id, child.c.transaction_id == txn.id
+                )
+            )
+        if txn.tags:
+            self._uow.execute(insert(transaction_tags), mapping.tag_rows(txn))
+        if txn.splits:
+            self._uow.execute(insert(transaction_splits), mapping.split_rows(txn, currency))
+
+    def delete_many(self, transaction_ids: Collection[int]) -> None:
+        """Tags and splits go with their rows (ON DELETE CASCADE)."""
+        self._uow.require_writable()
+        for chunk in _chunks(sorted(set(transaction_ids))):
+            self._uow.execute(
+                delete(transactions).where(
+                    transactions.c.tenant_id == self._tenant_id, transactions.c.id.in_(chunk)
+                )
+            )
+
+    def delete_for_account(self, account_id: int) -> None:
+        self._uow.require_writable()
+        self._uow.execute(
+            delete(transactions).where(
+                transactions.c.tenant_id == self._tenant_id,
+                transactions.c.account_id == account_id,
+            )
+        )
+
+    # -- reads -------------------------------------------------------------------
+    def _hydrate(self, rows: Sequence[Any]) -> list[Transaction]:
+        """Attach tags and splits to rows: two queries for the whole page."""
+        ids = [row.id for row in rows]
+        tags: dict[int, list[str]] = defaultdict(list)
+        splits: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        for chunk in _chunks(ids):
+            tag = transaction_tags.c
+            for ident, value in self._uow.execute(
+                select(tag.transaction_id, tag.tag)
+                .where(tag.tenant_id == self._tenant_id, tag.transaction_id.in_(chunk))
+                .order_by(tag.transaction_id, tag.position)
+            ):
+                tags[ident].append(value)
+            split = transaction_splits.c
+            for ident, category, units in self._uow.execute(
+                select(split.transaction_id, split.category, split.amount_minor)
+                .where(split.tenant_id == self._tenant_id, split.transaction_id.in_(chunk))
+                .order_by(split.transaction_id, split.position)
+            ):
+                splits[ident].append((category, units))
+        return [
+            mapping.transaction_from_row(row._mapping, tags[row.id], splits[row.id]) for row in rows
+        ]
+
+    def get(self, transaction_id: int) -> Transaction | None:
+        row = self._uow.execute(
+            select(transactions).where(
+                transactions.c.tenant_id == self._tenant_id,
+                transactions.c.id == transaction_id,
+            )
+        ).first()
+        return None if row is None else self._hydrate([row])[0]
+
+    def query(self, flt: TransactionFilter, page: PageRequest) -> Page[Transaction]:
+        rows = self._uow.execute(query.page_statement(self._tenant_id, flt, page)).all()
+        items = self._hydrate(rows[: page.limit])
+        more = len(rows) > page.limit
+        total = None
+        if page.with_total:
+            total = self._uow.execute(query.count_statement(self._tenant_id, flt)).scalar_one()
+        next_cursor = Cursor(items[-1].date, items[-1].id).encode() if items and more else None
+        return Page(items, total, next_cursor)
+
+    def sum_amounts(self, account_id: int, *, through: date | None = None) -> Decimal:
+        statement = query.sum_statement(self._tenant_id, account_id, through)
+        currency, total = self._uow.execute(statement).one()
+        if total is None:
+            return Decimal(0)
+        # PostgreSQL sums BIGINT into NUMERIC; either way the value is an integer.
+        return from_minor(int(total), currency)
+
+    def find_external_ids(self, account_id: int, external_ids: Collection[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        c = transactions.c
+        for chunk in _chunks(sorted(set(external_ids))):
+            rows = self._uow.execute(
+                select(c.external_id, c.id).where(
+                    c.tenant_id == self._tenant_id,
+                    c.account_id == account_id,
+                    c.external_id.in_(chunk),
+                )
+            )
+            out.update({external_id: ident for external_id, ident in rows})
+        return out

@@ -1,0 +1,228 @@
+"""The unit of work: one connection, one database transaction, one tenant.
+
+The transaction begins lazily at the first statement (``BEGIN IMMEDIATE`` for a
+writing unit of work on SQLite; a read-only REPEATABLE READ snapshot for a
+reading one on PostgreSQL). Any database fault rolls the whole transaction
+back and marks the unit of work failed, so nothing half-done can be committed
+later; a duplicate key only undoes the statement that hit it (a savepoint), as
+the in-memory backend does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+from sqlalchemy import Executable, select
+from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.exc import SQLAlchemyError
+
+from finance_core.errors import DuplicateError, NotFoundError, StorageError, ValidationError
+from finance_storage_sql import schema
+from finance_storage_sql.faults import (
+    first_line,
+    is_unique_violation,
+    storage_error,
+    unique_columns,
+)
+from finance_storage_sql.ids import allocate
+from finance_storage_sql.repositories import (
+    SqlAccountRepository,
+    SqlIdempotencyRepository,
+    SqlMemberRepository,
+    SqlTenantRepository,
+    SqlTransferRepository,
+    SqlUserDirectory,
+)
+from finance_storage_sql.transactions import SqlTransactionRepository
+
+if TYPE_CHECKING:
+    from finance_storage_sql.storage import SqlStorage
+
+log = logging.getLogger(__name__)
+
+#: Builds the error for a duplicate key from the violated key's columns.
+OnDuplicate = Callable[[frozenset[str]], DuplicateError]
+
+
+class SqlUnitOfWork:
+    """A ``finance_core.ports.UnitOfWork`` over one SQLAlchemy connection."""
+
+    def __init__(self, storage: SqlStorage, tenant_id: str, *, readonly: bool = False) -> None:
+        self.tenant_id = tenant_id
+        self.readonly = readonly
+        self._storage = storage
+        self._connection: Connection | None = None
+        self._failure: StorageError | None = None
+        #: Account currencies seen in this unit of work; every amount needs one.
+        self._currencies: dict[int, str] = {}
+        self.tenant = SqlTenantRepository(self)
+        self.users = SqlUserDirectory(self)
+        self.members = SqlMemberRepository(self)
+        self.accounts = SqlAccountRepository(self)
+        self.transactions = SqlTransactionRepository(self)
+        self.transfers = SqlTransferRepository(self)
+        self.idempotency = SqlIdempotencyRepository(self)
+
+    # -- lifetime --------------------------------------------------------------
+    def __enter__(self) -> Self:
+        if self._connection is not None:
+            raise StorageError("this unit of work is already open; use a new one")
+        self._connection = self._storage.connect(readonly=self.readonly)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            if connection.in_transaction():
+                connection.rollback()
+        except SQLAlchemyError as error:
+            # The connection is gone; the server discards the transaction itself.
+            log.warning("rollback at the end of a unit of work failed: %s", first_line(error))
+        finally:
+            self._failure = None
+            self._currencies.clear()
+            self._storage.disconnect(connection)
+
+    def commit(self) -> None:
+        if self.readonly:
+            raise StorageError(
+                "a read-only unit of work cannot commit; open it with readonly=False to write"
+            )
+        connection = self._open()
+        if not connection.in_transaction():
+            return
+        try:
+            connection.commit()
+        except SQLAlchemyError as exc:
+            raise self._fail(exc, "committing") from exc
+
+    def rollback(self) -> None:
+        connection = self._open()
+        self._failure = None
+        self._currencies.clear()
+        if connection.in_transaction():
+            try:
+                connection.rollback()
+            except SQLAlchemyError as exc:
+                raise storage_error(exc, "rolling back") from exc
+
+    # -- what the repositories use -------------------------------------------
+    def _open(self) -> Connection:
+        if self._connection is None:
+            raise StorageError("unit of work used outside its 'with' block")
+        return self._connection
+
+    def _active(self) -> Connection:
+        connection = self._open()
+        if self._failure is not None:
+            raise StorageError(
+                f"this unit of work already failed and was rolled back ({self._failure}); "
+                "call rollback() or start a new unit of work"
+            )
+        if not connection.in_transaction():
+            try:
+                connection.begin()
+            except SQLAlchemyError as exc:
+                raise self._fail(exc, "starting a transaction") from exc
+        return connection
+
+    def require_writable(self) -> None:
+        if self.readonly:
+            raise StorageError(
+                "write attempted in a read-only unit of work; open it with readonly=False"
+            )
+
+    def require_own(self, tenant_id: str, what: str) -> None:
+        """Refuse to store another tenant's row through this unit of work."""
+        if tenant_id != self.tenant_id:
+            raise ValidationError.of(
+                "tenant_id",
+                f"{what} belongs to tenant {tenant_id!r}, but this unit of work is for "
+                f"{self.tenant_id!r}; open a unit of work for that tenant",
+            )
+
+    def execute(
+        self,
+        statement: Executable,
+        parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
+        *,
+        on_duplicate: OnDuplicate | None = None,
+    ) -> CursorResult[Any]:
+        """Run one statement (``executemany`` for a list of parameter sets).
+
+        With ``on_duplicate`` the statement runs inside a savepoint and a unique
+        violation undoes just that statement and raises the error it builds.
+        Such statements must not return rows (the savepoint is released first).
+        """
+        connection = self._active()
+        try:
+            if on_duplicate is None:
+                return connection.execute(statement, parameters)
+            with connection.begin_nested():
+                return connection.execute(statement, parameters)
+        except SQLAlchemyError as exc:
+            if on_duplicate is not None and is_unique_violation(exc):
+                raise on_duplicate(unique_columns(exc)) from exc
+            raise self._fail(exc, "running a statement") from exc
+
+    def _fail(self, exc: SQLAlchemyError, action: str) -> StorageError | DuplicateError:
+        """Roll everything back, remember the failure, and say what happened."""
+        error = storage_error(exc, action)
+        connection = self._connection
+        if connection is not None and connection.in_transaction():
+            try:
+                connection.rollback()
+            except SQLAlchemyError as cleanup:
+                log.warning("rollback after a failure failed too: %s", first_line(cleanup))
+        self._failure = error
+        self._currencies.clear()
+        if is_unique_violation(exc):
+            return DuplicateError(
+                f"a row with the same key already exists ({first_line(exc)}); "
+                "nothing of this unit of work was stored"
+            )
+        return error
+
+    @property
+    def dialect(self) -> str:
+        return self._storage.database.dialect
+
+    def remember_currency(self, account_id: int, currency: str | None) -> None:
+        if currency is None:
+            self._currencies.pop(account_id, None)
+        else:
+            self._currencies[account_id] = currency
+
+    def currencies(self, account_ids: Collection[int]) -> dict[int, str]:
+        """The currency of each account; ``NotFoundError`` for an account this tenant lacks."""
+        missing = sorted(set(account_ids) - set(self._currencies))
+        if missing:
+            accounts = schema.accounts
+            rows = self.execute(
+                select(accounts.c.id, accounts.c.currency).where(
+                    accounts.c.tenant_id == self.tenant_id, accounts.c.id.in_(missing)
+                )
+            )
+            for ident, currency in rows:
+                self._currencies[ident] = currency
+        for ident in account_ids:
+            if ident not in self._currencies:
+                raise NotFoundError("account", ident)
+        return {ident: self._currencies[ident] for ident in account_ids}
+
+    # -- ids -------------------------------------------------------------------
+    def allocate_ids(self, kind: str, count: int = 1) -> range:
+        self.require_writable()
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValidationError.of("count", "count must be a whole number, 0 or more")
+        return allocate(self, kind, count)
