@@ -1,0 +1,137 @@
+"""Helpers for the HTTP tests: tokens, settings, and a client that acts as one caller."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import jwt
+from falcon import testing
+
+from finance_core.errors import ConfigurationError
+from finance_core.plugins.manager import make_plugin_manager
+from finance_http.jsonio import dumps, loads
+from finance_http.settings import Settings, load_settings
+
+SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+PLUGINS = make_plugin_manager()
+
+
+def _has_backend(url: str) -> bool:
+    try:
+        PLUGINS.backend_for_url(url)
+    except ConfigurationError:
+        return False
+    return True
+
+
+def storage_urls() -> list[str]:
+    """memory:// always; the embedded SQLite default as soon as its backend is installed."""
+    urls = ["memory://"]
+    if _has_backend("sqlite:///x.db"):
+        urls.append("sqlite:///{tmp}/http.db")
+    return urls
+
+
+def make_settings(url: str, **overrides: str) -> Settings:
+    environ = {"DATABASE_URL": url, "SECRET_KEY": SECRET, **overrides}
+    return load_settings(environ, None)
+
+
+def token(
+    sub: str = "1",
+    tenant: object = "1",
+    role: str | None = "OWNER",
+    *,
+    secret: str = SECRET,
+    algorithm: str = "HS256",
+    minutes: int = 10,
+    **claims: Any,
+) -> str:
+    """An MCP_Auth-shaped access token; ``None`` for tenant or role leaves the claim out."""
+    now = int(time.time())
+    payload: dict[str, Any] = {
+        "sub": sub,
+        "email": f"{sub}@example.com",
+        "exp": now + minutes * 60,
+        "iat": now,
+        "scopes": [],
+    }
+    if tenant is not None:
+        payload["tenant_id"] = tenant
+    if role is not None:
+        payload["role"] = role
+    payload.update(claims)
+    return jwt.encode(payload, secret, algorithm=algorithm)
+
+
+class Api:
+    """A test client that acts as one caller, sending exact JSON."""
+
+    def __init__(self, client: testing.TestClient, bearer: str | None) -> None:
+        self.client = client
+        self.bearer = bearer
+
+    def as_(self, sub: str = "1", tenant: object = "1", role: str | None = "OWNER") -> Api:
+        return Api(self.client, token(sub, tenant, role))
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        raw: str | bytes | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> testing.Result:
+        sent = dict(headers or {})
+        if self.bearer is not None:
+            sent.setdefault("Authorization", f"Bearer {self.bearer}")
+        if body is not None:
+            raw = dumps(body)
+        if raw is not None:
+            sent.setdefault("Content-Type", "application/json")
+        return self.client.simulate_request(
+            method, path, headers=sent, body=raw, params=dict(params or {})
+        )
+
+    def get(self, path: str, **kw: Any) -> testing.Result:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> testing.Result:
+        return self.request("POST", path, body, **kw)
+
+    def patch(self, path: str, body: Any = None, **kw: Any) -> testing.Result:
+        return self.request("PATCH", path, body, **kw)
+
+    def delete(self, path: str, **kw: Any) -> testing.Result:
+        return self.request("DELETE", path, **kw)
+
+    # Shortcuts that must succeed.
+    def account(self, name: str = "Main", **fields: Any) -> dict[str, Any]:
+        result = self.post("/api/accounts", {"name": name, **fields})
+        assert result.status_code == 201, result.text
+        return data(result)
+
+    def transaction(self, account_id: int, amount: str = "-10.00", **fields: Any) -> dict[str, Any]:
+        body = {"account_id": account_id, "amount": amount, "date": "2024-03-01",
+                "category": "food", **fields}
+        result = self.post("/api/transactions", body)
+        assert result.status_code == 201, result.text
+        return data(result)
+
+    def transfer(self, src: int, dst: int, amount: str = "5.00") -> dict[str, Any]:
+        body = {"from_account_id": src, "to_account_id": dst, "amount": amount,
+                "date": "2024-03-02"}
+        result = self.post("/api/transfers", body)
+        assert result.status_code == 201, result.text
+        return data(result)
+
+
+def data(result: testing.Result) -> Any:
+    """The response body with every non-integer number as an exact Decimal."""
+    return loads(result.text)
+
+
