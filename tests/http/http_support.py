@@ -14,7 +14,7 @@ from finance_core.plugins.manager import make_plugin_manager
 from finance_http.jsonio import dumps, loads
 from finance_http.settings import Settings, load_settings
 
-SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+SECRET = "test-secret-long-enough-even-for-hs512-" + "0123456789abcdef" * 2
 PLUGINS = make_plugin_manager()
 
 
