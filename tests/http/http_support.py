@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -135,3 +143,80 @@ def data(result: testing.Result) -> Any:
     return loads(result.text)
 
 
+
+
+# -- a real server process ---------------------------------------------------------
+class ServerProcess:
+    """``finance-planner serve`` in a working directory of its own, on a free port."""
+
+    def __init__(self, cwd: Path, *, workers: int = 2, env: Mapping[str, str] | None = None):
+        self.cwd = cwd
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.stderr_path = cwd / "server.stderr"
+        clean = {k: v for k, v in os.environ.items() if k not in _SERVER_SETTINGS}
+        command = [str(Path(sys.executable).with_name("finance-planner")), "serve",
+                   "--port", str(self.port), "--workers", str(workers)]
+        self._stderr = self.stderr_path.open("wb")
+        self.process = subprocess.Popen(
+            command, cwd=cwd, env={**clean, **(env or {})}, stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
+        )
+
+    def wait_ready(self, attempts: int = 300) -> None:
+        """Poll /health until it answers; fail with the server's output if it never does."""
+        for _ in range(attempts):
+            if self.process.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(self.base + "/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError(f"server did not start:\n{self.stderr()}")
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._stderr.close()
+
+    def call(
+        self, method: str, path: str, body: Any = None, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, Mapping[str, str], Any]:
+        """One HTTP request; returns (status, headers, decoded JSON body or None)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            sent = dict(headers or {})
+            raw = None
+            if body is not None:
+                raw = dumps(body).encode()
+                sent["Content-Type"] = "application/json"
+            connection.request(method, path, body=raw, headers=sent)
+            response = connection.getresponse()
+            text = response.read()
+            decoded = loads(text) if text else None
+            return response.status, dict(response.getheaders()), decoded
+        finally:
+            connection.close()
+
+
+_SERVER_SETTINGS = frozenset({
+    "DATABASE_URL", "SECRET_KEY", "DEBUG", "LOG_LEVEL", "CORS_ORIGINS", "DEFAULT_CURRENCY",
+    "JWT_ALGORITHMS", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_LEEWAY_SECONDS", "MAX_BODY_BYTES",
+    "DOCS_ENABLED",
+})
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
