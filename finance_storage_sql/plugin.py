@@ -7,6 +7,7 @@ database is opened or migrated.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,9 +15,12 @@ from typing import Final
 
 from finance_core.bootstrap import database_url
 from finance_core.cli import CliCommand
+from finance_core.errors import FinanceError
 from finance_core.plugins.hookspecs import hookimpl
 from finance_core.plugins.records import StorageBackend
 from finance_core.ports import Storage
+
+log = logging.getLogger(__name__)
 
 #: The PostgreSQL database the test suites use unless TEST_DATABASE_URL says otherwise.
 DEFAULT_TEST_DATABASE_URL: Final = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -38,7 +42,12 @@ def contract_urls(tmp: Path) -> list[str]:
     from finance_storage_sql.migrations.run import migrate_url
 
     postgres = os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
-    migrate_url(postgres)
+    try:
+        migrate_url(postgres)
+    except FinanceError as exc:
+        # Listing URLs must not break test collection for every backend; the
+        # PostgreSQL tests then fail on opening it, with this same reason.
+        log.warning("could not migrate the contract test database: %s", exc)
     return [f"sqlite:///{tmp}/contract.db", "sqlite://", postgres]
 
 

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from sqlalchemy import delete, insert, select, update
 
+from finance_core.aggregates import DailyTotal
 from finance_core.errors import DuplicateError, NotFoundError
 from finance_core.money import from_minor
 from finance_core.queries import Cursor, Page, PageRequest, TransactionFilter
 from finance_core.transactions import Transaction
 from finance_storage_sql import mapping, query
+from finance_storage_sql.aggregates import daily_totals_statement, to_daily_totals
 from finance_storage_sql.schema import transaction_splits, transaction_tags, transactions
 
 if TYPE_CHECKING:
@@ -190,6 +192,15 @@ class SqlTransactionRepository:
             return Decimal(0)
         # PostgreSQL sums BIGINT into NUMERIC; either way the value is an integer.
         return from_minor(int(total), currency)
+
+    def daily_totals(
+        self, flt: TransactionFilter, group_by: str | None, *, include_transfers: bool
+    ) -> list[DailyTotal]:
+        """Per (day, group, currency) sums, aggregated by the database."""
+        statement = daily_totals_statement(
+            self._tenant_id, flt, group_by, include_transfers=include_transfers
+        )
+        return to_daily_totals(self._uow.execute(statement), group_by)
 
     def find_external_ids(self, account_id: int, external_ids: Collection[str]) -> dict[str, int]:
         out: dict[str, int] = {}
