@@ -19,6 +19,7 @@ from typing import Any, Self
 import attrs
 
 from finance_core.accounts import Account
+from finance_core.aggregates import DailyTotal, fold_daily
 from finance_core.errors import DuplicateError, StorageError
 from finance_core.ports import IdempotencyRecord
 from finance_core.queries import Page, PageRequest, TransactionFilter, paginate, sort_key
@@ -320,6 +321,17 @@ class _TransactionRepo(_Repo):
     def find_external_ids(self, account_id: int, external_ids: Collection[str]) -> dict[str, int]:
         index = self._state.external_ids
         return {ext: index[(account_id, ext)] for ext in external_ids if (account_id, ext) in index}
+
+    def daily_totals(
+        self, flt: TransactionFilter, group_by: str | None, *, include_transfers: bool
+    ) -> list[DailyTotal]:
+        currencies = {a.id: a.currency for a in self._state.accounts.values()}
+        if flt.account_id is not None:
+            pool: Collection[Transaction] = self._state.by_account.get(flt.account_id, {}).values()
+        else:
+            pool = self._state.transactions.values()
+        rows = (t for t in pool if flt.matches(t))
+        return fold_daily(rows, currencies, group_by, include_transfers=include_transfers)
 
 
 class _TransferRepo(_Repo):

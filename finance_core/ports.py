@@ -23,6 +23,7 @@ from typing import Protocol, Self
 import attrs
 
 from finance_core.accounts import Account
+from finance_core.aggregates import DailyTotal
 from finance_core.queries import Page, PageRequest, TransactionFilter
 from finance_core.tenancy import Member, Tenant, User
 from finance_core.transactions import Transaction, Transfer
@@ -96,6 +97,15 @@ class TransactionRepository(Protocol):
 
     def find_external_ids(self, account_id: int, external_ids: Collection[str]) -> dict[str, int]:
         """Which of ``external_ids`` the account already has, mapped to transaction ids."""
+
+    def daily_totals(
+        self, flt: TransactionFilter, group_by: str | None, *, include_transfers: bool
+    ) -> list[DailyTotal]:
+        """Per (day, group value, currency) sums, computed in storage.
+
+        Semantics are those of ``finance_core.aggregates.fold_daily`` over the
+        rows ``flt`` matches; results are ordered by day, currency, group.
+        """
 
 
 class TransferRepository(Protocol):

@@ -35,6 +35,12 @@ from finance_core.rules import BUILTIN_RULES, NoFutureDatedRule
 from finance_core.services import Ledger
 from finance_core.tenancy import Principal, Role
 from finance_core.testing.clock import FakeClock
+from finance_core.testing.contract_reports import (
+    TestReports,
+    test_report_balance_history_matches_balance_as_of,
+    test_report_cashflow_matches_a_plain_sum,
+    test_report_spending_by_category_and_month_matches_a_plain_sum,
+)
 from finance_core.testing.fixtures import (
     all_transactions,
     assert_invariant,
@@ -969,6 +975,7 @@ __all__ = [
     "TestPostingTransactions",
     "TestProvisioning",
     "TestQueries",
+    "TestReports",
     "TestRoles",
     "TestTenantIsolation",
     "TestTransfers",
@@ -980,4 +987,7 @@ __all__ = [
     "owner",
     "savings",
     "test_backend_agrees_with_memory_oracle",
+    "test_report_balance_history_matches_balance_as_of",
+    "test_report_cashflow_matches_a_plain_sum",
+    "test_report_spending_by_category_and_month_matches_a_plain_sum",
 ]
