@@ -55,7 +55,23 @@ class DirectoryLog:
         self._identity = None
 
     def refresh(self, directory: Directory) -> None:
-        """Read what other processes appended (no lock needed: only whole lines count)."""
+        """Read what other processes appended (no lock needed: only whole lines count).
+
+        While this process holds the lock nobody else appends, and the users this
+        unit of work created exist only in memory, so there is nothing to read.
+        """
+        if not self.lock.held:
+            self._read(directory)
+
+    def lock_and_refresh(self, directory: Directory) -> None:
+        """Take the lock (held until ``release``) and read up to the file's end."""
+        self.lock.acquire()
+        self._read(directory)
+
+    def release(self) -> None:
+        self.lock.release()
+
+    def _read(self, directory: Directory) -> None:
         try:
             stat = os.stat(self.path)
         except FileNotFoundError:

@@ -111,7 +111,7 @@ class JsonStorage(MemoryStorage):
                 self._compact(tenant)
         finally:
             if frame.owns_directory_lock:
-                self._users.lock.release()
+                self._users.release()
             if frame.owns_tenant_lock:
                 tenant.lock.release()
 
@@ -169,9 +169,8 @@ class JsonStorage(MemoryStorage):
             return
         with _os_errors("lock the user directory"):
             make_directories(self.root)
-            self._users.lock.acquire()
             self._frames[-1].owns_directory_lock = True
-            self._users.refresh(self.directory)
+            self._users.lock_and_refresh(self.directory)
 
     def os_errors(self, action: str) -> AbstractContextManager[None]:
         return _os_errors(action)
