@@ -15,13 +15,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from finance_core.services import Ledger
+from finance_core.tenancy import Principal
 from finance_core.testing.clock import FakeClock
 from finance_storage_json.storage import JsonStorage
 
 BATCH = 1000
 
 
-def grow(ledger: Ledger, size: int) -> tuple[object, int]:
+def grow(ledger: Ledger, size: int) -> tuple[Principal, int]:
     who = ledger.create_tenant("measured", "Measured", owner="owner")
     account = ledger.open_account(who, "Checking", initial_balance="0.00")
     items = [

@@ -1,4 +1,4 @@
-"""Several OS processes on one JSON store: writers lock per tenant, readers never see half a write."""
+"""Several OS processes on one store: writers lock per tenant, readers never see half a write."""
 
 from __future__ import annotations
 
