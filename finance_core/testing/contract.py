@@ -18,17 +18,20 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from finance_core.accounts import Account
 from finance_core.errors import (
     BalanceRuleViolation,
+    ConflictError,
     DuplicateError,
     NotFoundError,
     PermissionDeniedError,
     StaleVersionError,
     ValidationError,
 )
+from finance_core.portability import TenantData, dump, restore
 from finance_core.ports import IdempotencyRecord
 from finance_core.queries import Cursor, PageRequest, TransactionFilter
 from finance_core.rules import BUILTIN_RULES, NoFutureDatedRule
@@ -939,6 +942,54 @@ class TestIdempotencyRecords:
             assert uow.idempotency.get("k") is None
 
 
+class TestPortability:
+    def test_dump_and_restore_reproduce_the_books(
+        self, ledger: Ledger, owner: Principal, checking: Account, savings: Account
+    ) -> None:
+        """A restored tenant has the same accounts, balances, transactions and transfers."""
+        post(ledger, owner, checking, "-12.30", tags=["b", "a"], merchant="M", external_id="e1")
+        post(ledger, owner, checking, "-20", splits=[{"category": "x", "amount": "-20"}])
+        ledger.create_transfer(owner, checking.id, savings.id, "100", "2026-01-08", description="d")
+        original = dump(ledger, owner)
+        tenant = fresh_id()
+        target = ledger.create_tenant(tenant, "Copy", owner=owner.user_id)
+        restore(ledger, target, original)
+        copy = dump(ledger, target)
+
+        def strip(data: TenantData) -> TenantData:
+            return TenantData(
+                tuple(attrs.evolve(a, tenant_id="", created_by=None) for a in data.accounts),
+                tuple(attrs.evolve(t, tenant_id="") for t in data.transactions),
+                tuple(attrs.evolve(t, tenant_id="") for t in data.transfers),
+            )
+
+        assert strip(copy) == strip(original)
+        assert ledger.recompute_balances(target) == []
+
+    def test_restore_needs_an_empty_tenant(
+        self, ledger: Ledger, owner: Principal, checking: Account
+    ) -> None:
+        """Restoring over existing accounts is refused and changes nothing."""
+        data = dump(ledger, owner)
+        before = snapshot(ledger, owner)
+        with pytest.raises(ConflictError):
+            restore(ledger, owner, data)
+        assert snapshot(ledger, owner) == before
+
+    def test_inconsistent_documents_are_refused(
+        self, ledger: Ledger, owner: Principal, checking: Account
+    ) -> None:
+        """A balance that does not add up is named, and nothing is written."""
+        data = dump(ledger, owner)
+        broken = TenantData(
+            (attrs.evolve(data.accounts[0], balance=D(1)),), data.transactions, data.transfers
+        )
+        target = ledger.create_tenant(fresh_id(), "Copy", owner=fresh_id("u"))
+        with pytest.raises(ValidationError, match="balance"):
+            restore(ledger, target, broken)
+        assert ledger.list_accounts(target) == []
+
+
 class TestUnitOfWork:
     def test_leaving_without_commit_stores_nothing(self, ledger: Ledger, owner: Principal) -> None:
         """Rollback is the default."""
@@ -972,6 +1023,7 @@ __all__ = [
     "TestIdempotencyRecords",
     "TestOpeningAccounts",
     "TestPagination",
+    "TestPortability",
     "TestPostingTransactions",
     "TestProvisioning",
     "TestQueries",
