@@ -92,7 +92,12 @@ def parse_amount(text: str, decimal: str) -> Decimal:
         )
     digits = re.sub(r"\D", "", match["int"] or "0")
     result = Decimal(f"{digits}.{match['frac']}" if match["frac"] is not None else digits)
-    return -result if negative else result
+    return as_debit(result) if negative else result
+
+
+def as_debit(value: Decimal) -> Decimal:
+    """Money out: minus the magnitude (``0`` stays ``0``, never ``-0``)."""
+    return Decimal(0) - abs(value)
 
 
 def _pattern(decimal: str) -> re.Pattern[str]:

@@ -10,7 +10,7 @@ import attrs
 
 from finance_core.importing import ParsedRow
 from finance_core.money import ISO_4217_CODES
-from finance_import.amounts import AmountError, parse_amount
+from finance_import.amounts import AmountError, as_debit, parse_amount
 from finance_import.csv_columns import Columns
 from finance_import.dates import DateError, DateReader
 from finance_import.text import squash
@@ -107,7 +107,7 @@ class RowReader:
     def _signed(self, cells: list[str], value: Decimal) -> Decimal:
         word = self.cell(cells, "sign").casefold()
         if word in DEBIT_WORDS:
-            return -abs(value)
+            return as_debit(value)
         if word in CREDIT_WORDS:
             return abs(value)
         raise RowError(

@@ -1,0 +1,125 @@
+"""The JSON export document: a tenant's whole books, readable and re-importable.
+
+One cattrs converter, built by ``make_converter``, owns this format: amounts
+as decimal strings (never floats), dates and timestamps in ISO 8601, enums by
+value. Unknown keys are errors, so a hand-edited file fails loudly.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+import attrs
+import cattrs
+
+from finance_core.accounts import Account, AccountType
+from finance_core.errors import ValidationError
+from finance_core.portability import TenantData
+from finance_core.transactions import Transaction, Transfer
+
+FORMAT: Final = "finance-planner-export"
+VERSION: Final = 1
+# Fields that belong to the storing tenant rather than to the books.
+_LOCAL_FIELDS: Final = ("tenant_id",)
+
+
+def _decimal(value: Any, _: type) -> Decimal:
+    if isinstance(value, float) or isinstance(value, bool):
+        raise ValueError(f"{value!r} must be a decimal string, not a JSON number")
+    try:
+        result = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a decimal number") from None
+    if not result.is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    return result
+
+
+def make_converter() -> cattrs.Converter:
+    """The converter for export documents."""
+    converter = cattrs.Converter(forbid_extra_keys=True)
+    converter.register_unstructure_hook(Decimal, str)
+    converter.register_structure_hook(Decimal, _decimal)
+    converter.register_unstructure_hook(date, date.isoformat)
+    converter.register_structure_hook(date, lambda v, _: date.fromisoformat(v))
+    converter.register_unstructure_hook(datetime, datetime.isoformat)
+    converter.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
+    converter.register_unstructure_hook(AccountType, lambda v: v.value)
+    for cls in (Account, Transaction, Transfer):
+        _drop_local_fields(converter, cls)
+    return converter
+
+
+def _drop_local_fields(converter: cattrs.Converter, cls: type) -> None:
+    plain = cattrs.gen.make_dict_unstructure_fn(cls, converter)
+
+    def unstructure(obj: Any) -> dict[str, Any]:
+        data = plain(obj)
+        for name in _LOCAL_FIELDS:
+            data.pop(name, None)
+        return data
+
+    structure_plain = cattrs.gen.make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
+
+    def structure(data: Any, _: type) -> Any:
+        if not isinstance(data, dict):
+            raise ValueError(f"expected an object, got {type(data).__name__}")
+        return structure_plain({**data, "tenant_id": ""}, cls)
+
+    converter.register_unstructure_hook(cls, unstructure)
+    converter.register_structure_hook(cls, structure)
+
+
+_CONVERTER = make_converter()
+
+
+def to_json(data: TenantData, *, tenant_name: str | None = None) -> bytes:
+    """The export document, pretty-printed, as UTF-8 bytes."""
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "tenant": tenant_name,
+        "accounts": _CONVERTER.unstructure(list(data.accounts)),
+        "transactions": _CONVERTER.unstructure(list(data.transactions)),
+        "transfers": _CONVERTER.unstructure(list(data.transfers)),
+    }
+    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+def from_json(raw: bytes) -> TenantData:
+    """Read an export document; every problem is a ValidationError saying where."""
+    try:
+        document = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationError.of("file", f"not a JSON export document: {exc}") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ValidationError.of("file", f"not a {FORMAT} document (no 'format': '{FORMAT}')")
+    if document.get("version") != VERSION:
+        raise ValidationError.of(
+            "file",
+            f"export version {document.get('version')!r} is not supported; this build reads {VERSION}",
+        )
+    parts: dict[str, tuple[Any, ...]] = {}
+    for key, cls in (("accounts", Account), ("transactions", Transaction), ("transfers", Transfer)):
+        items = document.get(key, [])
+        if not isinstance(items, list):
+            raise ValidationError.of(key, "must be a list")
+        out = []
+        for index, item in enumerate(items):
+            try:
+                out.append(_CONVERTER.structure(item, cls))
+            except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+                detail = "; ".join(cattrs.transform_error(exc)) if isinstance(
+                    exc, cattrs.BaseValidationError
+                ) else str(exc)
+                raise ValidationError.of(f"{key}[{index}]", detail) from None
+        parts[key] = tuple(out)
+    return TenantData(parts["accounts"], parts["transactions"], parts["transfers"])
+
+
+__all__ = ["FORMAT", "VERSION", "from_json", "make_converter", "to_json"]
+
+
