@@ -8,12 +8,13 @@ value. Unknown keys are errors, so a hand-edited file fails loudly.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-import attrs
 import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from finance_core.accounts import Account, AccountType
 from finance_core.errors import ValidationError
@@ -27,7 +28,7 @@ _LOCAL_FIELDS: Final = ("tenant_id",)
 
 
 def _decimal(value: Any, _: type) -> Decimal:
-    if isinstance(value, float) or isinstance(value, bool):
+    if isinstance(value, (float, bool)):
         raise ValueError(f"{value!r} must be a decimal string, not a JSON number")
     try:
         result = Decimal(str(value))
@@ -54,7 +55,7 @@ def make_converter() -> cattrs.Converter:
 
 
 def _drop_local_fields(converter: cattrs.Converter, cls: type) -> None:
-    plain = cattrs.gen.make_dict_unstructure_fn(cls, converter)
+    plain: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(cls, converter)
 
     def unstructure(obj: Any) -> dict[str, Any]:
         data = plain(obj)
@@ -62,7 +63,9 @@ def _drop_local_fields(converter: cattrs.Converter, cls: type) -> None:
             data.pop(name, None)
         return data
 
-    structure_plain = cattrs.gen.make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
+    structure_plain: Callable[[Any, Any], Any] = make_dict_structure_fn(
+        cls, converter, _cattrs_forbid_extra_keys=True
+    )
 
     def structure(data: Any, _: type) -> Any:
         if not isinstance(data, dict):
@@ -100,7 +103,8 @@ def from_json(raw: bytes) -> TenantData:
     if document.get("version") != VERSION:
         raise ValidationError.of(
             "file",
-            f"export version {document.get('version')!r} is not supported; this build reads {VERSION}",
+            f"export version {document.get('version')!r} is not supported; "
+            f"this build reads version {VERSION}",
         )
     parts: dict[str, tuple[Any, ...]] = {}
     for key, cls in (("accounts", Account), ("transactions", Transaction), ("transfers", Transfer)):
@@ -112,14 +116,14 @@ def from_json(raw: bytes) -> TenantData:
             try:
                 out.append(_CONVERTER.structure(item, cls))
             except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
-                detail = "; ".join(cattrs.transform_error(exc)) if isinstance(
-                    exc, cattrs.BaseValidationError
-                ) else str(exc)
+                detail = (
+                    "; ".join(cattrs.transform_error(exc))
+                    if isinstance(exc, cattrs.BaseValidationError)
+                    else str(exc)
+                )
                 raise ValidationError.of(f"{key}[{index}]", detail) from None
         parts[key] = tuple(out)
     return TenantData(parts["accounts"], parts["transactions"], parts["transfers"])
 
 
 __all__ = ["FORMAT", "VERSION", "from_json", "make_converter", "to_json"]
-
-

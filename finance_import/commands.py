@@ -1,0 +1,275 @@
+"""Command-line import, export and reports, working on the configured storage directly."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from finance_core.bootstrap import database_url, open_ledger
+from finance_core.cli import CliCommand
+from finance_core.errors import ValidationError
+from finance_core.importing import ImportOptions, ImportResult, import_parsed
+from finance_core.plugins import hookimpl, make_plugin_manager
+from finance_core.portability import dump, restore
+from finance_core.reports import ReportRow
+from finance_core.services import Ledger
+from finance_core.tenancy import Principal, Role
+
+REPORTS = ("spending", "cashflow", "net-worth", "balance-history")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tenant", required=True, help="the tenant (household) id")
+    parser.add_argument(
+        "--as-user", default="cli", help="user id recorded as the actor (default: cli)"
+    )
+    parser.add_argument(
+        "--database-url", help="storage URL (default: DATABASE_URL or the SQLite file)"
+    )
+
+
+def _open(args: argparse.Namespace) -> tuple[Ledger, Principal]:
+    ledger = open_ledger(args.database_url or database_url(os.environ))
+    principal, _ = ledger.provision(args.tenant, args.as_user, Role.OWNER)
+    return ledger, principal
+
+
+def _progress(done: int, total: int, stream: TextIO) -> None:
+    if not stream.isatty() or total == 0:
+        return
+    width = 30
+    filled = width * done // total
+    stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} rows")
+    if done == total:
+        stream.write("\n")
+    stream.flush()
+
+
+# -- import ----------------------------------------------------------------------
+def _add_import(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="the bank file, or a JSON export")
+    _common(parser)
+    parser.add_argument("--account", type=int, help="account id (not for a JSON export)")
+    parser.add_argument("--format", help="csv, ofx, qif, camt053 or json (default: detected)")
+    parser.add_argument("--dry-run", action="store_true", help="report what would happen")
+    parser.add_argument("--skip-bad-rows", action="store_true", help="import the good rows")
+    parser.add_argument("--date-format", help="strptime format for CSV/QIF dates")
+    parser.add_argument("--decimal", choices=(".", ","), help="decimal separator in CSV")
+    parser.add_argument("--delimiter", help="CSV field separator")
+    parser.add_argument("--encoding", help="text encoding (default: detected)")
+    parser.add_argument(
+        "--map", action="append", default=[], metavar="FIELD=COLUMN",
+        help="CSV column for a field (date, amount, debit, credit, description, ...)",
+    )  # fmt: skip
+    parser.add_argument("--include-pending", action="store_true", help="keep pending rows")
+    parser.add_argument("--skip-zero", action="store_true", help="leave out amount-0 rows")
+
+
+def parse_mapping(items: Sequence[str]) -> dict[str, str | int] | None:
+    """``["date=Buchungstag", "amount=4"]`` -> ``{"date": "Buchungstag", "amount": 4}``."""
+    mapping: dict[str, str | int] = {}
+    for item in items:
+        field, sep, column = item.partition("=")
+        if not sep or not field or not column:
+            raise ValidationError.of("map", f"{item!r} is not FIELD=COLUMN")
+        mapping[field.strip()] = int(column) if column.isdigit() else column
+    return mapping or None
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    data = args.file.read_bytes()
+    ledger, principal = _open(args)
+    if (args.format or "").lower() == "json":
+        from finance_import.export_document import from_json
+
+        if args.dry_run:
+            books = from_json(data)
+            accounts, txns = len(books.accounts), len(books.transactions)
+            print(f"would restore {accounts} accounts and {txns} transactions")
+            return 0
+        restored = restore(ledger, principal, from_json(data))
+        print(
+            f"restored {len(restored.accounts)} accounts, {len(restored.transactions)} "
+            f"transactions and {len(restored.transfers)} transfers into {args.tenant}"
+        )
+        return 0
+    if args.account is None:
+        raise ValidationError.of("account", "--account is required for bank files")
+    options = ImportOptions(
+        mapping=parse_mapping(args.map),
+        date_format=args.date_format,
+        decimal_separator=args.decimal,
+        delimiter=args.delimiter,
+        encoding=args.encoding,
+        include_pending=args.include_pending,
+        include_zero=not args.skip_zero,
+    )
+    importer = make_plugin_manager().importer_for(data, args.format)
+    parsed = importer.parse(data, options)
+    total = len(parsed.rows) + len(parsed.rejected)
+    _progress(0, total, sys.stderr)
+    result = import_parsed(
+        ledger,
+        principal,
+        args.account,
+        parsed,
+        dry_run=args.dry_run,
+        skip_bad_rows=args.skip_bad_rows,
+    )
+    _progress(total, total, sys.stderr)
+    _print_import(result, importer.name)
+    return 0 if result.committed or result.dry_run else 1
+
+
+def _print_import(result: ImportResult, fmt: str) -> None:
+    rows = [
+        (
+            str(r.row),
+            r.status,
+            r.date.isoformat() if r.date else "",
+            f"{r.amount:f}" if r.amount is not None else "",
+            (r.description or "")[:40],
+            str(r.transaction_id or r.duplicate_of or ""),
+            r.reason or "",
+        )
+        for r in result.rows
+    ]
+    _table(("row", "status", "date", "amount", "description", "transaction", "reason"), rows)
+    if result.dry_run:
+        state = "dry run, nothing written"
+    elif result.committed:
+        state = "committed"
+    else:
+        state = "NOT imported: fix the rejected rows or pass --skip-bad-rows"
+    print(
+        f"\n{fmt}: {result.created} created, {result.duplicates} duplicates, "
+        f"{result.rejected} rejected ({state})"
+    )
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+# -- export ----------------------------------------------------------------------
+def _add_export(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument("--format", choices=("json", "csv"), default="json")
+    parser.add_argument("--output", type=Path, help="file to write (default: standard output)")
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from finance_import.export_csv import to_csv
+    from finance_import.export_document import to_json
+
+    ledger, principal = _open(args)
+    books = dump(ledger, principal)
+    body = (
+        to_json(books, tenant_name=ledger.get_tenant(principal).name)
+        if args.format == "json"
+        else to_csv(books)
+    )
+    if args.output is None:
+        sys.stdout.buffer.write(body)
+    else:
+        args.output.write_bytes(body)
+        print(f"wrote {len(books.transactions)} transactions to {args.output}", file=sys.stderr)
+    return 0
+
+
+# -- reports ---------------------------------------------------------------------
+def _add_report(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", choices=REPORTS)
+    _common(parser)
+    parser.add_argument("--period", help="day, week, month, year or none (as the report allows)")
+    parser.add_argument(
+        "--group-by", default="category", help="category, der_category, merchant or tag"
+    )
+    parser.add_argument("--start-date", type=date.fromisoformat)
+    parser.add_argument("--end-date", type=date.fromisoformat)
+    parser.add_argument(
+        "--account", type=int, help="limit to one account (required for balance-history)"
+    )
+    parser.add_argument("--chart", type=Path, help="write an SVG chart to this file")
+
+
+def run_report(ledger: Ledger, principal: Principal, name: str, **params: Any) -> list[ReportRow]:
+    """One entry point for every report, shared by the CLI and the HTTP routes."""
+    from finance_core import reports
+
+    common = {k: params.get(k) for k in ("start_date", "end_date")}
+    period = params.get("period")
+    if name == "spending":
+        return reports.spending(
+            ledger, principal, group_by=params.get("group_by") or "category",
+            period=period or "month", account_id=params.get("account_id"), **common,
+        )  # fmt: skip
+    if name == "cashflow":
+        return reports.cashflow(
+            ledger,
+            principal,
+            period=period or "month",
+            account_id=params.get("account_id"),
+            **common,
+        )
+    if name == "net-worth":
+        return reports.net_worth(
+            ledger,
+            principal,
+            period=period or "month",
+            account_id=params.get("account_id"),
+            **common,
+        )
+    if name == "balance-history":
+        if params.get("account_id") is None:
+            raise ValidationError.of("account_id", "balance-history needs an account")
+        return reports.balance_history(
+            ledger, principal, params["account_id"], period=period or "day", **common
+        )
+    raise ValidationError.of("report", f"unknown report {name!r}; use one of {', '.join(REPORTS)}")
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    ledger, principal = _open(args)
+    rows = run_report(
+        ledger, principal, args.name, period=args.period, group_by=args.group_by,
+        start_date=args.start_date, end_date=args.end_date, account_id=args.account,
+    )  # fmt: skip
+    figures = ("group", "total", "count", "income", "expenses", "net", "balance")
+    used = [f for f in figures if any(getattr(r, f) is not None for r in rows)]
+    _table(
+        ("period", "currency", *used),
+        [(r.period or "", r.currency, *(_cell(getattr(r, f)) for f in used)) for r in rows],
+    )
+    if args.chart is not None:
+        from finance_import.charts import render_svg
+
+        args.chart.write_text(render_svg(args.name, rows, f"{args.name} ({args.tenant})"))
+        print(f"chart written to {args.chart}", file=sys.stderr)
+    return 0
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+@hookimpl
+def finance_cli_commands() -> Sequence[CliCommand]:
+    return [
+        CliCommand(
+            "import", "import a bank file (or restore a JSON export)", _add_import, _run_import
+        ),
+        CliCommand("export", "export a tenant's books as JSON or CSV", _add_export, _run_export),
+        CliCommand(
+            "report", "print a report, optionally as an SVG chart", _add_report, _run_report
+        ),
+    ]
