@@ -99,6 +99,10 @@ class SqlUnitOfWork:
                 "a read-only unit of work cannot commit; open it with readonly=False to write"
             )
         connection = self._open()
+        if self._failure is not None:
+            raise StorageError(
+                f"cannot commit: this unit of work failed and was rolled back ({self._failure})"
+            )
         if not connection.in_transaction():
             return
         try:
