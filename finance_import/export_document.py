@@ -28,8 +28,10 @@ _LOCAL_FIELDS: Final = ("tenant_id",)
 
 
 def _decimal(value: Any, _: type) -> Decimal:
+    # Documents are read with parse_float=Decimal, so a number here is exact;
+    # a Python float can only come from a caller, and is refused.
     if isinstance(value, (float, bool)):
-        raise ValueError(f"{value!r} must be a decimal string, not a JSON number")
+        raise ValueError(f"{value!r} must be a decimal, not a float")
     try:
         result = Decimal(str(value))
     except InvalidOperation:
