@@ -18,6 +18,9 @@ from finance_core.tenancy import Principal, Role
 from finance_core.testing.clock import FakeClock
 from finance_storage_json.storage import JsonStorage
 
+#: Transactions in the largest batch the crash writer posts (a journal line of ~20 kB).
+BIG_BATCH = 50
+
 
 def say(line: str) -> None:
     # One write per line: a line shorter than PIPE_BUF reaches the pipe whole or
@@ -94,8 +97,12 @@ def write_until_killed(url: str, tenant: str, seed: int, compact_min_bytes: int)
                 )
             ]
         elif choice < 0.8:
+            # Now and then a batch whose journal line spans many pages, which a
+            # kill can cut in the middle of the write system call.
+            size = BIG_BATCH if choice < 0.63 else 3
             items = [
-                {"amount": amount + n, "date": "2026-03-02", "category": "crash"} for n in range(3)
+                {"amount": amount + n, "date": "2026-03-02", "category": "crash"}
+                for n in range(size)
             ]
             txns = list(ledger.post_batch(who, account, items).transactions)
         else:
@@ -111,7 +118,8 @@ def fork_server(args: argparse.Namespace) -> None:
 
     Imports are paid once here, so the crash test can kill hundreds of writers
     a minute. Each writer is a real process that opens the store from scratch.
-    Replies: ``pid <pid>`` after forking, ``reaped <pid>`` once it is gone.
+    Replies: ``pid <pid>`` after forking, ``reaped <pid> <signal>`` once it is
+    gone (signal 0: it exited by itself, which only an error makes it do).
     """
     say("ready")
     for line in sys.stdin:
@@ -124,8 +132,9 @@ def fork_server(args: argparse.Namespace) -> None:
             finally:
                 os._exit(1)
         say(f"pid {pid}")
-        os.waitpid(pid, 0)
-        say(f"reaped {pid}")
+        _, status = os.waitpid(pid, 0)
+        signal = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
+        say(f"reaped {pid} {signal}")
 
 
 def main() -> None:
