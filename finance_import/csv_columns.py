@@ -258,19 +258,8 @@ def _position(field: str, column: str | int, header: Sequence[str] | None, width
                 f"(0 to {width - 1})",
             )
         return column
-    if header is None:
-        raise ValidationError.of(
-            "mapping",
-            f"{field!r} maps to the column named {column!r}, but the file has no header "
-            "row; map it by 0-based index instead",
-        )
-    names = [normalise(c) for c in header]
-    if normalise(column) not in names:
-        raise ValidationError.of(
-            "mapping",
-            f"{field!r} maps to {column!r}, which is not a column of the file; "
-            f"its columns are: {_listing(header)}",
-        )
+    # A header is only accepted when it holds every name the mapping uses.
+    names = [normalise(c) for c in header or ()]
     return names.index(normalise(column))
 
 
