@@ -89,6 +89,9 @@ class Importer:
     parse: Callable[[bytes, ImportOptions], ParsedFile]
     sniff: Callable[[bytes], bool] | None = None
     description: str = ""
+    #: Sniffers run in ascending order, so a generic format (CSV accepts almost
+    #: any text) gives a specific one the first word.
+    sniff_order: int = 100
 
 
 @attrs.frozen

@@ -101,7 +101,7 @@ class FinancePlugins:
                     "format", f"no importer for format {name!r}; known formats: {known}"
                 )
             return importer
-        for importer in self.importers.values():
+        for importer in sorted(self.importers.values(), key=lambda i: i.sniff_order):
             if importer.sniff is not None and importer.sniff(data):
                 return importer
         known = ", ".join(sorted(self.importers))

@@ -142,7 +142,7 @@ class TestImporting:
 
 def _parse_pipe(data: bytes, options: ImportOptions) -> ParsedFile:
     rows = []
-    for n, line in enumerate(data.decode().splitlines(), 1):
+    for n, line in enumerate(data.decode().splitlines()[1:], 1):
         day, amount, text = line.split("|")
         rows.append(ParsedRow(n, date.fromisoformat(day), D(amount), text))
     return ParsedFile("pipe", tuple(rows))
@@ -151,14 +151,28 @@ def _parse_pipe(data: bytes, options: ImportOptions) -> ParsedFile:
 class _PipeFormat:
     @hookimpl
     def finance_importers(self) -> Sequence[Importer]:
-        return [Importer("pipe", (".pipe",), _parse_pipe, sniff=lambda data: b"|" in data)]
+        return [
+            Importer("pipe", (".pipe",), _parse_pipe, sniff=lambda data: data.startswith(b"#pipe"))
+        ]
+
+
+class _Anything:
+    @hookimpl
+    def finance_importers(self) -> Sequence[Importer]:
+        return [Importer("anything", (), _parse_pipe, sniff=lambda data: True, sniff_order=10_000)]
 
 
 class TestImporterPlugins:
+    def test_specific_sniffers_run_before_generic_ones(self) -> None:
+        """A format that accepts anything only wins when nothing specific does."""
+        plugins = make_plugin_manager([_Anything(), _PipeFormat()])
+        assert plugins.importer_for(b"#pipe\n").name == "pipe"
+        assert plugins.importer_for(b"\x00\x01 binary").name == "anything"
+
     def test_a_plugin_adds_a_format(self) -> None:
         """Importers are found by name and by sniffing the bytes."""
         plugins = make_plugin_manager([_PipeFormat()])
-        data = b"2026-01-01|-5.00|Bus\n"
+        data = b"#pipe\n2026-01-01|-5.00|Bus\n"
         assert plugins.importer_for(data, "PIPE").name == "pipe"
         parsed = plugins.importer_for(data).parse(data, ImportOptions())
         assert parsed.rows[0].amount == D("-5.00")
