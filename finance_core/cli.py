@@ -40,8 +40,17 @@ def build_parser(plugins: FinancePlugins) -> argparse.ArgumentParser:
     return parser
 
 
+def load_env_file(path: str = ".env") -> None:
+    """Make a local ``.env`` visible to every command; real environment variables win."""
+    # Imported here: the core package itself depends on the standard library only.
+    from dotenv import load_dotenv
+
+    load_dotenv(path, override=False)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    load_env_file()
     plugins = make_plugin_manager()
     parser = build_parser(plugins)
     args = parser.parse_args(argv)
