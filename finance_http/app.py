@@ -106,6 +106,8 @@ def create_app(deps: Dependencies) -> falcon.App[FinanceRequest, falcon.Response
     )
     # Collections answer with and without a trailing slash, with no redirect.
     app.req_options.strip_url_path_trailing_slash = True
+    # "?as_of=" is a malformed date, not an absent parameter.
+    app.req_options.keep_blank_qs_values = True
     json_handler = ExactJSONHandler()
     app.req_options.media_handlers[falcon.MEDIA_JSON] = json_handler
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = json_handler

@@ -139,11 +139,12 @@ class IdempotencyMiddleware:
         caller = req.context.caller
         if req.method != "POST" or key is None or caller is None:
             return
-        if not 1 <= len(key) <= MAX_KEY_LENGTH:
+        if not 1 <= len(key) <= MAX_KEY_LENGTH or not all("!" <= c <= "~" for c in key):
             raise HttpProblem(
                 400,
                 "Bad idempotency key",
-                f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters; it is {len(key)}",
+                f"{HEADER} must be 1 to {MAX_KEY_LENGTH} visible ASCII characters "
+                f"(no spaces), e.g. a UUID; this one has {len(key)} characters",
                 slug="bad-idempotency-key",
             )
         tenant_id = caller.principal.tenant_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any, ClassVar, Final, Protocol, TypeVar
 
 import attrs
@@ -25,8 +26,17 @@ class InputShape(Protocol):
 S = TypeVar("S", bound=InputShape)
 
 
-def check_id(value: object, field: str) -> FieldError | None:
+def as_id(value: object) -> int | None:
+    """The id ``value`` spells, or None; 7.0 is an integer in JSON, so it counts."""
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        return None
+    return value
+
+
+def check_id(value: object, field: str) -> FieldError | None:
+    if as_id(value) is None:
         return FieldError(field, f"{field} must be a positive integer id")
     return None
 
@@ -68,14 +78,18 @@ def read_body(req: FinanceRequest, shape: type[S], converter: cattrs.Converter) 
     errors = shape_errors(body, shape)
     if errors:
         raise ValidationError(errors)
-    result: S = converter.structure(dict(body), shape)
+    values = dict(body)
+    for name in shape.IDS & set(values):
+        if values[name] is not None:
+            values[name] = as_id(values[name])
+    result: S = converter.structure(values, shape)
     return result
 
 
 def query_value(req: FinanceRequest, name: str, parse: Callable[[str], Any], message: str) -> Any:
     """One optional query parameter, parsed; a bad value is a ``ValidationError``."""
     raw = req.get_param(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     try:
         return parse(raw)
@@ -101,7 +115,8 @@ def if_match(req: FinanceRequest, current: Callable[[], int]) -> int | None:
 
     Tags are strong and quote the version (``"3"``). ``*`` only asks that the
     resource exists. With several tags the current version is read once and
-    passed on, so the service still checks it atomically.
+    passed on, so the service still checks it atomically. A tag this service
+    never issues (weak, unquoted, garbage) can never match: 412.
     """
     header = req.get_header("If-Match")
     if header is None:

@@ -7,6 +7,7 @@ from datetime import date
 import attrs
 import falcon
 
+from finance_core.errors import ValidationError
 from finance_http.context import FinanceRequest
 from finance_http.reading import if_match, query_value, read_body
 from finance_http.resources.base import Resource
@@ -26,6 +27,9 @@ class Accounts(Resource):
 
     def on_post(self, req: FinanceRequest, resp: falcon.Response) -> None:
         body = read_body(req, AccountCreateIn, self.converter)
+        # Ledger.open_account reads any falsy currency as "not given"; {} or 0 is not.
+        if body.currency is not None and not isinstance(body.currency, str):
+            raise ValidationError.of("currency", "currency must be a 3-letter code or null")
         account = self.ledger.open_account(
             self.principal(req),
             body.name,

@@ -25,6 +25,8 @@ from finance_http.wire import (
 )
 
 MAX_BATCH: Final = 1000
+MAX_QUERY_TEXT: Final = 255
+_TOO_LONG: Final = f"at most {MAX_QUERY_TEXT} characters"
 
 
 def _decimal(raw: str) -> Decimal:
@@ -34,8 +36,14 @@ def _decimal(raw: str) -> Decimal:
     return value
 
 
+def _text(raw: str) -> str:
+    if len(raw) > MAX_QUERY_TEXT:
+        raise ValueError(raw)
+    return raw
+
+
 def _tags(raw: str) -> tuple[str, ...]:
-    return tuple(t for t in (part.strip() for part in raw.split(",")) if t)
+    return tuple(t for t in (part.strip() for part in _text(raw).split(",")) if t)
 
 
 class _Query:
@@ -59,14 +67,14 @@ def read_filter(req: FinanceRequest) -> tuple[TransactionFilter, PageRequest]:
         account_id=q.get("account_id", parse_id, "account_id must be a positive integer id"),
         start_date=q.get("start_date", date.fromisoformat, "start_date must be YYYY-MM-DD"),
         end_date=q.get("end_date", date.fromisoformat, "end_date must be YYYY-MM-DD"),
-        category=q.get("category", str, ""),
-        merchant=q.get("merchant", str, ""),
-        tags=q.get("tags", _tags, "") or (),
-        der_category=q.get("der_category", str, ""),
-        der_merchant=q.get("der_merchant", str, ""),
+        category=q.get("category", _text, f"category: {_TOO_LONG}"),
+        merchant=q.get("merchant", _text, f"merchant: {_TOO_LONG}"),
+        tags=q.get("tags", _tags, f"tags: {_TOO_LONG}") or (),
+        der_category=q.get("der_category", _text, f"der_category: {_TOO_LONG}"),
+        der_merchant=q.get("der_merchant", _text, f"der_merchant: {_TOO_LONG}"),
         min_amount=q.get("min_amount", _decimal, "min_amount must be a decimal number"),
         max_amount=q.get("max_amount", _decimal, "max_amount must be a decimal number"),
-        text=q.get("q", str, ""),
+        text=q.get("q", _text, f"q: {_TOO_LONG}"),
     )
     limit = q.get("limit", parse_int, "limit must be a whole number from 1 to 1000")
     offset = q.get("offset", parse_int, "offset must be a whole number, 0 or more")

@@ -124,15 +124,24 @@ class Api:
         return data(result)
 
     def transaction(self, account_id: int, amount: str = "-10.00", **fields: Any) -> dict[str, Any]:
-        body = {"account_id": account_id, "amount": amount, "date": "2024-03-01",
-                "category": "food", **fields}
+        body = {
+            "account_id": account_id,
+            "amount": amount,
+            "date": "2024-03-01",
+            "category": "food",
+            **fields,
+        }
         result = self.post("/api/transactions", body)
         assert result.status_code == 201, result.text
         return data(result)
 
     def transfer(self, src: int, dst: int, amount: str = "5.00") -> dict[str, Any]:
-        body = {"from_account_id": src, "to_account_id": dst, "amount": amount,
-                "date": "2024-03-02"}
+        body = {
+            "from_account_id": src,
+            "to_account_id": dst,
+            "amount": amount,
+            "date": "2024-03-02",
+        }
         result = self.post("/api/transfers", body)
         assert result.status_code == 201, result.text
         return data(result)
@@ -141,8 +150,6 @@ class Api:
 def data(result: testing.Result) -> Any:
     """The response body with every non-integer number as an exact Decimal."""
     return loads(result.text)
-
-
 
 
 # -- a real server process ---------------------------------------------------------
@@ -155,11 +162,20 @@ class ServerProcess:
         self.base = f"http://127.0.0.1:{self.port}"
         self.stderr_path = cwd / "server.stderr"
         clean = {k: v for k, v in os.environ.items() if k not in _SERVER_SETTINGS}
-        command = [str(Path(sys.executable).with_name("finance-planner")), "serve",
-                   "--port", str(self.port), "--workers", str(workers)]
+        command = [
+            str(Path(sys.executable).with_name("finance-planner")),
+            "serve",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
+        ]
         self._stderr = self.stderr_path.open("wb")
         self.process = subprocess.Popen(
-            command, cwd=cwd, env={**clean, **(env or {})}, stdout=subprocess.DEVNULL,
+            command,
+            cwd=cwd,
+            env={**clean, **(env or {})},
+            stdout=subprocess.DEVNULL,
             stderr=self._stderr,
         )
 
@@ -208,11 +224,22 @@ class ServerProcess:
             connection.close()
 
 
-_SERVER_SETTINGS = frozenset({
-    "DATABASE_URL", "SECRET_KEY", "DEBUG", "LOG_LEVEL", "CORS_ORIGINS", "DEFAULT_CURRENCY",
-    "JWT_ALGORITHMS", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_LEEWAY_SECONDS", "MAX_BODY_BYTES",
-    "DOCS_ENABLED",
-})
+_SERVER_SETTINGS = frozenset(
+    {
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "DEBUG",
+        "LOG_LEVEL",
+        "CORS_ORIGINS",
+        "DEFAULT_CURRENCY",
+        "JWT_ALGORITHMS",
+        "JWT_ISSUER",
+        "JWT_AUDIENCE",
+        "JWT_LEEWAY_SECONDS",
+        "MAX_BODY_BYTES",
+        "DOCS_ENABLED",
+    }
+)
 
 
 def free_port() -> int:

@@ -135,7 +135,9 @@ class TestUpdateAccount:
         body = data(result)
         assert result.status_code == 422
         assert (body["rule"], body["account_id"], body["balance"]) == (
-            "min_balance", account["id"], Decimal("10.00")
+            "min_balance",
+            account["id"],
+            Decimal("10.00"),
         )
 
 

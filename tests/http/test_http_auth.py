@@ -82,12 +82,15 @@ class TestAcceptedTokens:
     def test_role_claim_is_case_insensitive(self, api: Api) -> None:
         """role "viewer" and "VIEWER" are the same."""
         api.get("/api/tenants/me")
-        assert api.as_(sub="2", role="viewer").post("/api/accounts", {"name": "x"}).status_code == 403
+        assert (
+            api.as_(sub="2", role="viewer").post("/api/accounts", {"name": "x"}).status_code == 403
+        )
 
     def test_leeway_accepts_a_just_expired_token(self, api: Api) -> None:
         """A token expired 10 s ago passes within the 30 s leeway."""
-        expired = jwt.encode({"sub": "1", "tenant_id": "1", "exp": int(time.time()) - 10},
-                             SECRET, algorithm="HS256")
+        expired = jwt.encode(
+            {"sub": "1", "tenant_id": "1", "exp": int(time.time()) - 10}, SECRET, algorithm="HS256"
+        )
         assert Api(api.client, expired).get("/api/accounts").status_code == 200
 
 

@@ -48,8 +48,11 @@ class TestIdempotencyKey:
         bad = {"name": "a", "currency": "XXX"}
         first = api.post("/api/accounts", bad, headers={"Idempotency-Key": "k"})
         second = api.post("/api/accounts", bad, headers={"Idempotency-Key": "k"})
-        assert (first.status_code, first.text) == (second.status_code, second.text) == (
-            422, first.text)
+        assert (
+            (first.status_code, first.text)
+            == (second.status_code, second.text)
+            == (422, first.text)
+        )
 
     def test_overlong_key_is_400(self, api: Api) -> None:
         """Keys are 1 to 255 characters."""
@@ -76,8 +79,9 @@ class TestConditionalWrites:
         """If-Match with the current ETag lets the write through and bumps the tag."""
         account = api.account()
         tag = api.get(f"/api/accounts/{account['id']}").headers["ETag"]
-        result = api.patch(f"/api/accounts/{account['id']}", {"name": "B"},
-                           headers={"If-Match": tag})
+        result = api.patch(
+            f"/api/accounts/{account['id']}", {"name": "B"}, headers={"If-Match": tag}
+        )
         assert result.status_code == 200
         assert result.headers["ETag"] != tag
 
@@ -86,8 +90,9 @@ class TestConditionalWrites:
         account = api.account()
         tag = api.get(f"/api/accounts/{account['id']}").headers["ETag"]
         api.patch(f"/api/accounts/{account['id']}", {"name": "B"})
-        result = api.patch(f"/api/accounts/{account['id']}", {"name": "C"},
-                           headers={"If-Match": tag})
+        result = api.patch(
+            f"/api/accounts/{account['id']}", {"name": "C"}, headers={"If-Match": tag}
+        )
         assert result.status_code == 412
         assert data(api.get(f"/api/accounts/{account['id']}"))["name"] == "B"
 

@@ -51,13 +51,19 @@ def victim_ids(api: Api) -> dict[str, int]:
     txn = api.transaction(a["id"])
     transfer = api.transfer(a["id"], b["id"])
     member = data(api.post("/api/tenants/me/members", {"auth_user_id": "victim-member"}))
-    return {"account": a["id"], "other": b["id"], "transaction": txn["id"],
-            "transfer": transfer["id"], "user": member["user_id"]}
+    return {
+        "account": a["id"],
+        "other": b["id"],
+        "transaction": txn["id"],
+        "transfer": transfer["id"],
+        "user": member["user_id"],
+    }
 
 
 class TestCrossTenant:
-    @pytest.mark.parametrize(("method", "path", "body"), ID_ROUTES,
-                             ids=[f"{m} {p}" for m, p, _ in ID_ROUTES])
+    @pytest.mark.parametrize(
+        ("method", "path", "body"), ID_ROUTES, ids=[f"{m} {p}" for m, p, _ in ID_ROUTES]
+    )
     def test_another_tenants_id_is_404(
         self, api: Api, victim_ids: dict[str, int], method: str, path: str, body: Any
     ) -> None:
@@ -67,8 +73,9 @@ class TestCrossTenant:
         answers = []
         for ids in (victim_ids, nowhere):
             base, params = _split_query(path.format(**ids))
-            result = attacker.request(method, base, _fill(body, ids) if body else None,
-                                      params=params)
+            result = attacker.request(
+                method, base, _fill(body, ids) if body else None, params=params
+            )
             answers.append((result.status_code, data(result)["title"]))
         assert answers[0] == answers[1] == (404, "Not found")
 
@@ -78,8 +85,7 @@ class TestCrossTenant:
         attacker = api.as_(sub="intruder", tenant="2")
         for method, path, body in ID_ROUTES:
             base, params = _split_query(path.format(**victim_ids))
-            attacker.request(method, base, _fill(body, victim_ids) if body else None,
-                             params=params)
+            attacker.request(method, base, _fill(body, victim_ids) if body else None, params=params)
         assert data(api.get("/api/transactions")) == before
         assert len(data(api.get("/api/tenants/me/members"))) == 2
 
@@ -108,20 +114,32 @@ ROLE_MATRIX: list[tuple[str, str, str, Any, int]] = [
 
 
 class TestRoles:
-    @pytest.mark.parametrize(("role", "method", "path", "body", "expected"), ROLE_MATRIX,
-                             ids=[f"{r} {m} {p} {s}" for r, m, p, _, s in ROLE_MATRIX])
+    @pytest.mark.parametrize(
+        ("role", "method", "path", "body", "expected"),
+        ROLE_MATRIX,
+        ids=[f"{r} {m} {p} {s}" for r, m, p, _, s in ROLE_MATRIX],
+    )
     def test_role_matrix(
-        self, api: Api, victim_ids: dict[str, int], role: str, method: str, path: str,
-        body: Any, expected: int,
+        self,
+        api: Api,
+        victim_ids: dict[str, int],
+        role: str,
+        method: str,
+        path: str,
+        body: Any,
+        expected: int,
     ) -> None:
         """Each role gets exactly the status its permissions imply."""
         caller = api.as_(sub=f"as-{role.lower()}", role=role)
-        result = caller.request(method, path.format(**victim_ids),
-                                _fill(body, victim_ids) if body else None)
+        result = caller.request(
+            method, path.format(**victim_ids), _fill(body, victim_ids) if body else None
+        )
         assert result.status_code == expected, result.text
 
     def test_stored_membership_wins_over_the_role_claim(self, api: Api) -> None:
         """After joining, the stored role counts even if the token claims more."""
         api.get("/api/tenants/me")
         api.as_(sub="2", role="VIEWER").get("/api/tenants/me")
-        assert api.as_(sub="2", role="OWNER").post("/api/accounts", {"name": "x"}).status_code == 403
+        assert (
+            api.as_(sub="2", role="OWNER").post("/api/accounts", {"name": "x"}).status_code == 403
+        )

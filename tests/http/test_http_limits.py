@@ -18,12 +18,18 @@ class TestBodies:
 
     def test_nan_is_not_json(self, api: Api) -> None:
         """NaN is refused as malformed JSON, never turned into a number."""
-        assert api.post("/api/accounts", raw='{"name": "a", "initial_balance": NaN}').status_code == 400
+        assert (
+            api.post("/api/accounts", raw='{"name": "a", "initial_balance": NaN}').status_code
+            == 400
+        )
 
     def test_non_json_body_is_415(self, api: Api) -> None:
         """A form body is 415 and names the content type to use."""
-        result = api.post("/api/accounts", raw="name=a",
-                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+        result = api.post(
+            "/api/accounts",
+            raw="name=a",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert result.status_code == 415
         assert "application/json" in data(result)["detail"]
 
@@ -46,28 +52,46 @@ class TestBodies:
     def test_default_limit_allows_a_full_batch(self, api: Api) -> None:
         """1000 batch items fit in the default 1 MiB."""
         account = api.account()
-        items = [{"amount": "1.00", "date": "2024-01-01", "category": "groceries",
-                  "description": "weekly shop"}] * 1000
-        result = api.post("/api/transactions/batch",
-                          {"account_id": account["id"], "transactions": items})
+        items = [
+            {
+                "amount": "1.00",
+                "date": "2024-01-01",
+                "category": "groceries",
+                "description": "weekly shop",
+            }
+        ] * 1000
+        result = api.post(
+            "/api/transactions/batch", {"account_id": account["id"], "transactions": items}
+        )
         assert result.status_code == 201
 
 
 class TestFieldLimits:
-    @pytest.mark.parametrize(("field", "limit"), [("description", 1000), ("merchant", 255),
-                                                  ("category", 100)])
+    @pytest.mark.parametrize(
+        ("field", "limit"), [("description", 1000), ("merchant", 255), ("category", 100)]
+    )
     def test_long_strings_are_422(self, api: Api, field: str, limit: int) -> None:
         """A string over its limit is refused, naming the field."""
-        body = {"account_id": api.account()["id"], "amount": "1.00", "date": "2024-01-01",
-                "category": "x", field: "y" * (limit + 1)}
+        body = {
+            "account_id": api.account()["id"],
+            "amount": "1.00",
+            "date": "2024-01-01",
+            "category": "x",
+            field: "y" * (limit + 1),
+        }
         result = api.post("/api/transactions", body)
         assert result.status_code == 422
         assert data(result)["errors"][0]["field"] == field
 
     def test_too_many_tags_is_422(self, api: Api) -> None:
         """21 tags are refused; the limit is 20."""
-        body = {"account_id": api.account()["id"], "amount": "1.00", "date": "2024-01-01",
-                "category": "x", "tags": [f"t{i}" for i in range(21)]}
+        body = {
+            "account_id": api.account()["id"],
+            "amount": "1.00",
+            "date": "2024-01-01",
+            "category": "x",
+            "tags": [f"t{i}" for i in range(21)],
+        }
         result = api.post("/api/transactions", body)
         assert result.status_code == 422
         assert "at most 20" in data(result)["errors"][0]["message"]

@@ -70,12 +70,15 @@ class TestOverHttp:
         self, server: ServerProcess
     ) -> None:
         """Ten simultaneous POSTs with one Idempotency-Key store exactly one account."""
-        headers = {"Authorization": f"Bearer {printed_token(server)}",
-                   "Idempotency-Key": "concurrent-1"}
+        headers = {
+            "Authorization": f"Bearer {printed_token(server)}",
+            "Idempotency-Key": "concurrent-1",
+        }
         body = {"name": "Race", "initial_balance": "1.00"}
         with ThreadPoolExecutor(max_workers=10) as pool:
-            answers = list(pool.map(lambda _: server.call("POST", "/api/accounts", body, headers),
-                                    range(10)))
+            answers = list(
+                pool.map(lambda _: server.call("POST", "/api/accounts", body, headers), range(10))
+            )
         statuses = sorted(status for status, _, _ in answers)
         assert set(statuses) <= {201, 409}
         assert 201 in statuses

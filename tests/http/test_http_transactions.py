@@ -23,8 +23,11 @@ class TestPostTransaction:
 
     def test_response_has_every_contract_field(self, api: Api) -> None:
         """A transaction carries all contract fields."""
-        txn = api.transaction(api.account()["id"], tags=["a"], splits=[
-            {"category": "x", "amount": "-4.00"}, {"category": "y", "amount": "-6.00"}])
+        txn = api.transaction(
+            api.account()["id"],
+            tags=["a"],
+            splits=[{"category": "x", "amount": "-4.00"}, {"category": "y", "amount": "-6.00"}],
+        )
         assert set(txn) == {
             "id", "account_id", "amount", "date", "category", "description", "merchant",
             "location", "tags", "der_category", "der_merchant", "external_id", "splits",
@@ -42,15 +45,24 @@ class TestPostTransaction:
         """A second transaction with one account's external_id conflicts."""
         account = api.account()
         api.transaction(account["id"], external_id="bank-1")
-        body = {"account_id": account["id"], "amount": "1.00", "date": "2024-01-01",
-                "category": "x", "external_id": "bank-1"}
+        body = {
+            "account_id": account["id"],
+            "amount": "1.00",
+            "date": "2024-01-01",
+            "category": "x",
+            "external_id": "bank-1",
+        }
         assert api.post("/api/transactions", body).status_code == 409
 
     def test_overdraft_below_floor_is_422_and_stores_nothing(self, api: Api) -> None:
         """A min_balance violation is 422 and the balance stays."""
         account = api.account(initial_balance="10.00", min_balance="0")
-        body = {"account_id": account["id"], "amount": "-11.00", "date": "2024-01-01",
-                "category": "x"}
+        body = {
+            "account_id": account["id"],
+            "amount": "-11.00",
+            "date": "2024-01-01",
+            "category": "x",
+        }
         assert api.post("/api/transactions", body).status_code == 422
         assert data(api.get(f"/api/accounts/{account['id']}"))["balance"] == Decimal("10.00")
 
@@ -67,21 +79,27 @@ class TestBatch:
         """A batch answers 201 with transactions, account_balance, total_amount, count."""
         account = api.account(initial_balance="1.00")
         items = [{"amount": "0.10", "date": "2024-01-01", "category": "x"}] * 3
-        result = api.post("/api/transactions/batch",
-                          {"account_id": account["id"], "transactions": items})
+        result = api.post(
+            "/api/transactions/batch", {"account_id": account["id"], "transactions": items}
+        )
         body = data(result)
         assert result.status_code == 201
         assert (body["account_balance"], body["total_amount"], body["count"]) == (
-            Decimal("1.30"), Decimal("0.30"), 3
+            Decimal("1.30"),
+            Decimal("0.30"),
+            3,
         )
 
     def test_one_bad_item_stores_nothing(self, api: Api) -> None:
         """All or nothing: one bad item rejects the batch, naming its index."""
         account = api.account()
-        items = [{"amount": "1.00", "date": "2024-01-01", "category": "x"},
-                 {"amount": "1.00", "date": "bad", "category": "x"}]
-        result = api.post("/api/transactions/batch",
-                          {"account_id": account["id"], "transactions": items})
+        items = [
+            {"amount": "1.00", "date": "2024-01-01", "category": "x"},
+            {"amount": "1.00", "date": "bad", "category": "x"},
+        ]
+        result = api.post(
+            "/api/transactions/batch", {"account_id": account["id"], "transactions": items}
+        )
         assert result.status_code == 422
         assert data(result)["errors"][0]["field"] == "transactions[1].date"
         assert data(api.get("/api/transactions"))["total"] == 0
@@ -90,8 +108,9 @@ class TestBatch:
         """A batch of 1001 items is refused with a message saying to split it."""
         account = api.account()
         items = [{"amount": "1.00", "date": "2024-01-01", "category": "x"}] * 1001
-        result = api.post("/api/transactions/batch",
-                          {"account_id": account["id"], "transactions": items})
+        result = api.post(
+            "/api/transactions/batch", {"account_id": account["id"], "transactions": items}
+        )
         assert result.status_code == 422
         assert "split it" in data(result)["detail"]
 
@@ -99,8 +118,9 @@ class TestBatch:
         """Batch items do not carry account_id; the batch names it once."""
         account = api.account()
         items = [{"account_id": 1, "amount": "1.00", "date": "2024-01-01", "category": "x"}]
-        result = api.post("/api/transactions/batch",
-                          {"account_id": account["id"], "transactions": items})
+        result = api.post(
+            "/api/transactions/batch", {"account_id": account["id"], "transactions": items}
+        )
         assert data(result)["errors"][0]["field"] == "transactions[0].account_id"
 
 
@@ -192,6 +212,10 @@ class TestTransfers:
     def test_same_account_is_422(self, api: Api) -> None:
         """A transfer needs two different accounts."""
         a = api.account()
-        body = {"from_account_id": a["id"], "to_account_id": a["id"], "amount": "1.00",
-                "date": "2024-01-01"}
+        body = {
+            "from_account_id": a["id"],
+            "to_account_id": a["id"],
+            "amount": "1.00",
+            "date": "2024-01-01",
+        }
         assert api.post("/api/transfers", body).status_code == 422
