@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
-from finance_core.cli import CliCommand, build_parser
+from finance_core.cli import CliCommand, build_parser, load_env_file
 from finance_core.errors import FinanceError
 from finance_core.plugins import hookimpl, make_plugin_manager
 
@@ -51,3 +53,17 @@ class TestCommands:
         )
         assert done.returncode == 2
         assert "usage: finance-planner" in done.stdout
+
+
+class TestEnvFile:
+    def test_env_file_values_fill_in_missing_variables(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A .env value is used when the environment does not set the variable."""
+        (tmp_path / ".env").write_text("FP_TEST_FROM_FILE=file\nFP_TEST_BOTH=file\n")
+        monkeypatch.setenv("FP_TEST_BOTH", "environment")
+        monkeypatch.delenv("FP_TEST_FROM_FILE", raising=False)
+        load_env_file(str(tmp_path / ".env"))
+        assert os.environ["FP_TEST_FROM_FILE"] == "file"
+        assert os.environ["FP_TEST_BOTH"] == "environment"
+        monkeypatch.delenv("FP_TEST_FROM_FILE")
