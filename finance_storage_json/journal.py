@@ -120,10 +120,10 @@ class TenantLog:
         snapshots = [int(m[1]) for n in names if (m := _SNAPSHOT.fullmatch(n))]
         journals = [int(m[1]) for n in names if (m := _JOURNAL.fullmatch(n))]
         latest = max(snapshots, default=0)
-        ahead = sorted(g for g in journals if g > latest)
-        if ahead:
+        newest = max(journals, default=0)
+        if newest > latest:
             raise StorageError(
-                f"{self.journal_path(ahead[0])} exists but {self.snapshot_path(ahead[0])} "
+                f"{self.journal_path(newest)} exists but {self.snapshot_path(newest)} "
                 "does not; the snapshot was removed by hand: restore it from a backup "
                 "(nothing was changed)"
             )
