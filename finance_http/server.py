@@ -17,7 +17,7 @@ from finance_http.settings import Settings
 
 def configure_logging(settings: Settings) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("finance_http").setLevel(settings.log_level)
+    logging.getLogger("finance_http").setLevel("DEBUG" if settings.debug else settings.log_level)
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
