@@ -7,14 +7,11 @@ plans) get a scratch database of their own, dropped afterwards.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sql_support import PG_URL, ScratchDatabase
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import URL, make_url
+from sql_support import PG_URL, ScratchDatabase, scratch_databases
 
 from finance_storage_sql.migrations.run import migrate_url
 from finance_storage_sql.storage import SqlStorage
@@ -60,25 +57,8 @@ def any_storage(
     storage.close()
 
 
-def _admin_url(url: str) -> URL:
-    return make_url(url).set(drivername="postgresql+psycopg", database="postgres")
-
-
 @pytest.fixture
 def scratch_pg() -> Iterator[ScratchDatabase]:
-    """Makes empty PostgreSQL databases on demand; all are dropped after the test."""
-    admin = create_engine(_admin_url(PG_URL), isolation_level="AUTOCOMMIT")
-    made: list[str] = []
-
-    def make() -> str:
-        name = f"finance_scratch_{uuid.uuid4().hex[:12]}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        made.append(name)
-        return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-
-    yield make
-    with admin.connect() as connection:
-        for name in made:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    """Empty PostgreSQL databases for one test."""
+    with scratch_databases() as make:
+        yield make

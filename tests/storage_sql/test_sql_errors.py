@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sql_support import PG_URL, ScratchDatabase, fresh_tenant
+from sql_support import PG_URL, ScratchDatabase, admin_url, fresh_tenant
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -54,10 +54,7 @@ def _stored_ids(storage: SqlStorage, tenant: str) -> list[int]:
 
 def _admin_execute(sql: str, **params: object) -> None:
     """Run one statement as a separate client of the PostgreSQL server."""
-    admin = create_engine(
-        make_url(PG_URL).set(drivername="postgresql+psycopg", database="postgres"),
-        isolation_level="AUTOCOMMIT",
-    )
+    admin = create_engine(admin_url(PG_URL), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             connection.execute(text(sql), params)
