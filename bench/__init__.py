@@ -1,0 +1,5 @@
+"""Benchmarks: the project's figures against references measured in the same run.
+
+Run ``python -m bench`` (full sizes, about half an hour) or ``python -m bench
+--quick`` (a smoke run). Nothing here is a test; see ``bench/README.md``.
+"""
