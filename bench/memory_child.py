@@ -1,0 +1,48 @@
+"""Run one CSV import in this process and report its peak RSS as JSON on stdout.
+
+Started by figure 8 as ``python -m bench.memory_child CSV DB``; a process of
+its own, so the high-water mark is the import's and nothing else's.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+from bench.books import open_books
+from finance_core.importing import ImportOptions, import_parsed
+from finance_core.plugins import make_plugin_manager
+
+
+def _peak_mb() -> float:
+    # Linux reports ru_maxrss in kilobytes.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: list[str]) -> int:
+    csv_path, db_path = Path(argv[0]), Path(argv[1])
+    ledger, principal, account_id = open_books(f"sqlite:///{db_path}")
+    importer = make_plugin_manager().importer_for(b"", "csv")
+    baseline = _peak_mb()
+    start = time.perf_counter()
+    data = csv_path.read_bytes()
+    parsed = importer.parse(data, ImportOptions())
+    result = import_parsed(ledger, principal, account_id, parsed)
+    seconds = time.perf_counter() - start
+    ledger.storage.close()
+    report = {
+        "baseline_mb": baseline,
+        "peak_mb": _peak_mb(),
+        "rows": len(parsed.rows),
+        "created": result.created,
+        "seconds": seconds,
+    }
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
