@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from typing import Final
 
 import attrs
@@ -152,7 +152,9 @@ class JsonStorage(MemoryStorage):
 
     # -- used by the unit of work ----------------------------------------------------
     def refresh_tenant(self, tenant_id: str) -> TenantState:
-        state = self.tenant_log(tenant_id).refresh(self.directory.tenants.get(tenant_id))
+        """This process's copy of the tenant, with every commit that finished before now."""
+        with _os_errors(f"read tenant {tenant_id!r}"):
+            state = self.tenant_log(tenant_id).refresh(self.directory.tenants.get(tenant_id))
         self.directory.tenants[tenant_id] = state
         return state
 
@@ -171,9 +173,6 @@ class JsonStorage(MemoryStorage):
             make_directories(self.root)
             self._frames[-1].owns_directory_lock = True
             self._users.lock_and_refresh(self.directory)
-
-    def os_errors(self, action: str) -> AbstractContextManager[None]:
-        return _os_errors(action)
 
     # -- Storage -----------------------------------------------------------------
     def check(self) -> None:
@@ -232,11 +231,8 @@ class _JsonUsers(_UserRepo):
         store.refresh_user_directory()
         out = []
         for tenant_id in sorted(store.membership_hints(user_id) | {current}):
-            if tenant_id == current:
-                state = self._uow.state
-            else:
-                with store.os_errors(f"read tenant {tenant_id!r}"):
-                    state = store.refresh_tenant(tenant_id)
+            # The current tenant's copy includes this unit of work's own changes.
+            state = self._uow.state if tenant_id == current else store.refresh_tenant(tenant_id)
             member = state.members.get(user_id)
             if member is not None and state.tenant is not None:
                 out.append((state.tenant, member))
