@@ -207,6 +207,14 @@ def find_header(records: Sequence[list[str]], wanted: Sequence[str]) -> int | No
     return None
 
 
+def header_hits(records: Sequence[list[str]]) -> int:
+    """The most known column names any record near the top holds."""
+    return max(
+        (len({normalise(c) for c in r} & _KNOWN.keys()) for r in records[:_HEADER_SEARCH]),
+        default=0,
+    )
+
+
 def detect(header: Sequence[str]) -> dict[str, int]:
     """Fields found in ``header`` by their usual names."""
     names = [normalise(c) for c in header]

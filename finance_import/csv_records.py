@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Final
 
 from finance_core.errors import ValidationError
+from finance_import.csv_columns import header_hits
 
 #: Separators tried when the caller names none, in order of preference on a tie.
 DELIMITERS: Final = (",", ";", "\t", "|")
@@ -29,32 +30,31 @@ def read_records(text: str, delimiter: str) -> list[list[str]]:
         ) from None
 
 
-def _shape(text: str, delimiter: str) -> tuple[int, int]:
-    """How many records share the most common width, and that width (1 means no split)."""
+def _shape(text: str, delimiter: str) -> tuple[int, int, int]:
+    """How well ``delimiter`` splits ``text``, best first when compared.
+
+    First the most known column names on one line (a recognised header is the
+    strongest sign), then how many records share the most common width, then
+    that width; a split that never yields two columns scores nothing.
+    """
     try:
         records = read_records(text, delimiter)
     except ValidationError:
-        return (0, 0)
-    widths = Counter(len(_trimmed(r)) for r in records if any(c.strip() for c in r))
+        return (0, 0, 0)
+    widths = Counter(len(r) for r in records if any(c.strip() for c in r))
     if not widths:
-        return (0, 0)
+        return (0, 0, 0)
     width, count = widths.most_common(1)[0]
-    return (count, width) if width > 1 else (0, 0)
-
-
-def _trimmed(record: list[str]) -> list[str]:
-    # Some exports end every line with a separator (an empty last column).
-    end = len(record)
-    while end and not record[end - 1].strip():
-        end -= 1
-    return record[:end]
+    if width < 2:
+        return (0, 0, 0)
+    return (header_hits(records), count, width)
 
 
 def detect_delimiter(text: str) -> str:
-    """The separator that splits the most records into the same number of columns."""
+    """The separator that names known columns or splits the most lines alike."""
     sample = text[:_SAMPLE_CHARS]
     best = max(DELIMITERS, key=lambda d: _shape(sample, d))
-    if _shape(sample, best) == (0, 0):
+    if _shape(sample, best) == (0, 0, 0):
         raise ValidationError.of(
             "delimiter",
             "no separator (comma, semicolon, tab or |) splits the lines into columns; "
