@@ -196,12 +196,12 @@ class TestRoundTrips:
 
     @given(tenant_states(), st.booleans())
     def test_a_committed_state_reloads_equal(self, state: TenantState, compact: bool) -> None:
-        """Committed through a unit of work, then loaded by a fresh store, a state is equal,
-        from the journal or from a snapshot."""
+        """A state committed and then loaded by a fresh store is equal (journal or snapshot)."""
         with tempfile.TemporaryDirectory() as tmp:
             url = url_for(Path(tmp))
             writer = JsonStorage(url, compact_min_bytes=1 if compact else 1 << 20)
             with writer.unit_of_work(TENANT) as uow:
+                # The change log itself, so any state can be written, consistent or not.
                 for table, key, value in as_changes(state):
                     uow._put(table, key, value)
                 uow.commit()

@@ -10,6 +10,8 @@ from json_support import assert_balances_add_up, open_ledger, release, spawn, ur
 
 from finance_core.queries import PageRequest, TransactionFilter
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def url(tmp_path: Path) -> str:

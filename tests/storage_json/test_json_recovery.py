@@ -107,8 +107,7 @@ class TestCompaction:
     def test_a_reader_one_compaction_behind_catches_up(
         self, root: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """A copy loaded before a compaction reads the rest of the old journal and the new
-        one, without reading the new snapshot."""
+        """A copy one compaction behind finishes the old journal instead of rereading a snapshot."""
         seeded_store(root)
         reader = open_ledger(url_for(root))
         balances(reader)
@@ -151,8 +150,7 @@ class TestInterruptedCompaction:
         assert balances(open_ledger(url_for(root))) == balances(ledger)
 
     def test_a_half_written_temporary_snapshot_is_ignored_and_removed(self, root: Path) -> None:
-        """A crash before the rename leaves a temporary file that nothing reads and the next
-        compaction removes."""
+        """A temporary snapshot a crash left is never read, and the next compaction removes it."""
         ledger, _ = seeded_store(root)
         snapshot = tenant_file(root, "snapshot")
         number = int(snapshot.name.split(".")[1]) + 1
