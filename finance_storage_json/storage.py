@@ -211,6 +211,21 @@ class _JsonUsers(_UserRepo):
         super().__init__(uow)
         self._json_uow = uow
 
+    def find(self, auth_user_id: str) -> User | None:
+        found = super().find(auth_user_id)
+        if found is None:
+            # Another process may have added the user since this unit of work began.
+            self._json_uow.json_store.refresh_user_directory()
+            found = super().find(auth_user_id)
+        return found
+
+    def get(self, user_id: int) -> User | None:
+        found = super().get(user_id)
+        if found is None:
+            self._json_uow.json_store.refresh_user_directory()
+            found = super().get(user_id)
+        return found
+
     def get_or_create(self, auth_user_id: str) -> User:
         found = self.find(auth_user_id)
         if found is not None or self._json_uow.readonly:
