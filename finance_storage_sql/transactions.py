@@ -62,14 +62,15 @@ class SqlTransactionRepository:
             self._uow.execute(insert(transaction_splits), splits)
 
     def _duplicate(self, txns: Sequence[Transaction], columns: frozenset[str]) -> DuplicateError:
-        """Name the row that clashed; the failed insert is already undone."""
+        """Name the row that clashed; the unit of work is already rolled back."""
+        stored = "; nothing of this unit of work was stored"
         if "external_id" in columns:
             keys = Counter((t.account_id, t.external_id) for t in txns if t.external_id is not None)
             for (account_id, external_id), count in keys.items():
                 if count > 1:
                     return DuplicateError(
                         f"external_id {external_id!r} appears twice for account {account_id} "
-                        "in one batch; external ids are unique per account"
+                        f"in one batch; external ids are unique per account{stored}"
                     )
             for account_id, external_id in keys:
                 assert external_id is not None
@@ -78,11 +79,15 @@ class SqlTransactionRepository:
                     return DuplicateError(
                         f"account {account_id} already has a transaction with external_id "
                         f"{external_id!r} (transaction {taken[external_id]}); "
-                        "import it under another external_id or skip it"
+                        f"import it under another external_id or skip it{stored}"
                     )
+            names = ", ".join(repr(external_id) for _, external_id in keys)
+            return DuplicateError(
+                f"external_id {names} was already used in its account earlier in this "
+                f"unit of work{stored}"
+            )
         ids = [t.id for t in txns]
-        repeated = sorted(ident for ident, count in Counter(ids).items() if count > 1)
-        existing = repeated or sorted(
+        clashing = sorted(ident for ident, count in Counter(ids).items() if count > 1) or sorted(
             ident
             for chunk in _chunks(ids)
             for ident in self._uow.execute(
@@ -91,9 +96,12 @@ class SqlTransactionRepository:
                 )
             ).scalars()
         )
+        where = "in this tenant" if clashing else "earlier in this unit of work"
+        named = clashing or ids
+        shown = ", ".join(map(str, named[:10])) + (", ..." if len(named) > 10 else "")
         return DuplicateError(
-            f"transaction id {', '.join(map(str, existing)) or '?'} is already taken in this "
-            "tenant; allocate fresh ids with allocate_ids('transaction')"
+            f"transaction id {shown} is already taken {where}; allocate fresh ids "
+            f"with allocate_ids('transaction'){stored}"
         )
 
     def update(self, txn: Transaction) -> None:

@@ -2,10 +2,9 @@
 
 The transaction begins lazily at the first statement (``BEGIN IMMEDIATE`` for a
 writing unit of work on SQLite; a read-only REPEATABLE READ snapshot for a
-reading one on PostgreSQL). Any database fault rolls the whole transaction
-back and marks the unit of work failed, so nothing half-done can be committed
-later; a duplicate key only undoes the statement that hit it (a savepoint), as
-the in-memory backend does.
+reading one on PostgreSQL). Any database fault, a duplicate key included,
+rolls the whole transaction back and marks the unit of work failed, so nothing
+half-done can be committed later: the caller starts a new unit of work.
 """
 
 from __future__ import annotations
@@ -19,7 +18,13 @@ from sqlalchemy import Executable, select
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import SQLAlchemyError
 
-from finance_core.errors import DuplicateError, NotFoundError, StorageError, ValidationError
+from finance_core.errors import (
+    DuplicateError,
+    FinanceError,
+    NotFoundError,
+    StorageError,
+    ValidationError,
+)
 from finance_storage_sql import schema
 from finance_storage_sql.faults import (
     first_line,
@@ -55,7 +60,7 @@ class SqlUnitOfWork:
         self.readonly = readonly
         self._storage = storage
         self._connection: Connection | None = None
-        self._failure: StorageError | None = None
+        self._failure: StorageError | DuplicateError | None = None
         #: Account currencies seen in this unit of work; every amount needs one.
         self._currencies: dict[int, str] = {}
         self.tenant = SqlTenantRepository(self)
@@ -101,7 +106,8 @@ class SqlUnitOfWork:
         connection = self._open()
         if self._failure is not None:
             raise StorageError(
-                f"cannot commit: this unit of work failed and was rolled back ({self._failure})"
+                f"cannot commit: this unit of work already failed and was rolled back "
+                f"({self._failure}); start a new unit of work"
             )
         if not connection.in_transaction():
             return
@@ -164,38 +170,53 @@ class SqlUnitOfWork:
     ) -> CursorResult[Any]:
         """Run one statement (``executemany`` for a list of parameter sets).
 
-        With ``on_duplicate`` the statement runs inside a savepoint and a unique
-        violation undoes just that statement and raises the error it builds.
-        Such statements must not return rows (the savepoint is released first).
+        A unique violation becomes the ``DuplicateError`` that ``on_duplicate``
+        builds from the violated key's columns (after the rollback, so it may
+        query to name the clashing row); any other fault a ``StorageError``.
         """
         connection = self._active()
         try:
-            if on_duplicate is None:
-                return connection.execute(statement, parameters)
-            with connection.begin_nested():
-                return connection.execute(statement, parameters)
+            return connection.execute(statement, parameters)
         except SQLAlchemyError as exc:
-            if on_duplicate is not None and is_unique_violation(exc):
-                raise on_duplicate(unique_columns(exc)) from exc
-            raise self._fail(exc, "running a statement") from exc
+            self._roll_back_quietly()
+            error: StorageError | DuplicateError
+            if is_unique_violation(exc):
+                error = self._duplicate(exc, on_duplicate)
+            else:
+                error = storage_error(exc, "running a statement")
+            self._failure = error
+            self._currencies.clear()
+            raise error from exc
 
-    def _fail(self, exc: SQLAlchemyError, action: str) -> StorageError | DuplicateError:
+    def _duplicate(self, exc: SQLAlchemyError, on_duplicate: OnDuplicate | None) -> DuplicateError:
+        generic = DuplicateError(
+            f"a row with the same key already exists ({first_line(exc)}); "
+            "nothing of this unit of work was stored"
+        )
+        if on_duplicate is None:
+            return generic
+        try:
+            return on_duplicate(unique_columns(exc))
+        except FinanceError:
+            return generic
+        finally:
+            self._roll_back_quietly()
+
+    def _fail(self, exc: SQLAlchemyError, action: str) -> StorageError:
         """Roll everything back, remember the failure, and say what happened."""
+        self._roll_back_quietly()
         error = storage_error(exc, action)
+        self._failure = error
+        self._currencies.clear()
+        return error
+
+    def _roll_back_quietly(self) -> None:
         connection = self._connection
         if connection is not None and connection.in_transaction():
             try:
                 connection.rollback()
             except SQLAlchemyError as cleanup:
                 log.warning("rollback after a failure failed too: %s", first_line(cleanup))
-        self._failure = error
-        self._currencies.clear()
-        if is_unique_violation(exc):
-            return DuplicateError(
-                f"a row with the same key already exists ({first_line(exc)}); "
-                "nothing of this unit of work was stored"
-            )
-        return error
 
     @property
     def dialect(self) -> str:

@@ -87,8 +87,10 @@ class TestDuplicates:
         with any_storage.unit_of_work(tenant) as uow:
             uow.accounts.add(_account(tenant))
             uow.transactions.add_many([_txn(tenant, 1, "bank-7")])
-            with pytest.raises(DuplicateError, match=r"account 1 .*'bank-7' \(transaction 1\)"):
-                uow.transactions.add_many([_txn(tenant, 2), _txn(tenant, 3, "bank-7")])
+            uow.commit()
+        clash = r"account 1 .*'bank-7' \(transaction 1\)"
+        with any_storage.unit_of_work(tenant) as uow, pytest.raises(DuplicateError, match=clash):
+            uow.transactions.add_many([_txn(tenant, 2), _txn(tenant, 3, "bank-7")])
 
     def test_duplicate_leaves_storage_exactly_as_it_was(self, any_storage: SqlStorage) -> None:
         """Leaving the unit of work on the error stores nothing of it."""
@@ -99,18 +101,18 @@ class TestDuplicates:
             uow.commit()
         assert _stored_ids(any_storage, tenant) == []
 
-    def test_only_the_clashing_statement_is_undone(self, any_storage: SqlStorage) -> None:
-        """Like the in-memory backend, the unit of work stays usable after a duplicate."""
+    def test_duplicate_rolls_back_what_came_before_it(self, any_storage: SqlStorage) -> None:
+        """Earlier writes of the unit of work are gone too; further statements are refused."""
         tenant = fresh_tenant()
         with any_storage.unit_of_work(tenant) as uow:
             uow.accounts.add(_account(tenant))
             uow.transactions.add_many([_txn(tenant, 1, "e")])
-            with pytest.raises(DuplicateError):
-                uow.transactions.add_many([_txn(tenant, 2), _txn(tenant, 3, "e")])
-            uow.commit()
-        with any_storage.unit_of_work(tenant, readonly=True) as uow:
-            assert uow.transactions.get(1) is not None
-            assert uow.transactions.get(2) is None
+            with pytest.raises(DuplicateError, match="nothing of this unit of work was stored"):
+                uow.transactions.add_many([_txn(tenant, 2, "e")])
+            with pytest.raises(StorageError, match="already failed"):
+                uow.commit()
+            uow.rollback()
+            assert uow.accounts.list() == []
 
     def test_duplicate_inside_one_batch_is_named(self, any_storage: SqlStorage) -> None:
         """Two rows of one batch with one external_id: the message says so."""

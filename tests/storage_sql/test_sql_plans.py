@@ -36,11 +36,11 @@ def _load(storage: SqlStorage, tenant: str, rows: int, seed: int) -> None:
     rng = random.Random(seed)
     zero = Decimal(0)
     with storage.unit_of_work(tenant) as uow:
+        kind = AccountType.CHECKING
         for ident in range(1, 21):
             uow.accounts.add(
-                Account(ident, tenant, "A", AccountType.CHECKING, "USD", zero, zero, None, None,
-                        NOW, NOW)
-            )  # fmt: skip
+                Account(ident, tenant, "A", kind, "USD", zero, zero, None, None, NOW, NOW)
+            )
         uow.transactions.add_many(
             [
                 Transaction(
