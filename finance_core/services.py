@@ -85,6 +85,15 @@ class TransferResult:
     from_transaction: Transaction
     to_transaction: Transaction
 
+    @property
+    def version(self) -> int:
+        """A transfer changes only through its legs, so their versions make its version."""
+        return transfer_version(self.from_transaction, self.to_transaction)
+
+
+def transfer_version(out_leg: Transaction, in_leg: Transaction) -> int:
+    return out_leg.version + in_leg.version - 1
+
 
 class _Write:
     """Balance bookkeeping for one unit of work: deltas per account, then rules."""
@@ -346,7 +355,10 @@ class Ledger:
         checks: list[tuple[str, Callable[[], Any]]] = [
             ("name", lambda: check_account_name(name)),
             ("account_type", lambda: AccountType.parse(account_type)),
-            ("currency", lambda: check_currency(currency or self.default_currency)),
+            (
+                "currency",
+                lambda: check_currency(self.default_currency if currency is None else currency),
+            ),
         ]
         for field, check in checks:
             try:
@@ -872,27 +884,32 @@ class Ledger:
             raise NotFoundError("transfer", transfer_id)
         return TransferResult(transfer, out_leg, in_leg)
 
-    def delete_transfer(self, principal: Principal, transfer_id: int) -> None:
+    def delete_transfer(
+        self, principal: Principal, transfer_id: int, *, expected_version: int | None = None
+    ) -> None:
+        """Delete both legs; ``expected_version`` is ``TransferResult.version``."""
         principal.require_write()
         with self.storage.unit_of_work(principal.tenant_id) as uow:
             write = _Write(self, uow)
-            self._delete_transfer(write, transfer_id)
+            self._delete_transfer(write, transfer_id, expected_version)
             write.finish()
 
-    def _delete_transfer(self, write: _Write, transfer_id: int) -> None:
+    def _delete_transfer(
+        self, write: _Write, transfer_id: int, expected_version: int | None = None
+    ) -> None:
         uow = write.uow
         transfer = uow.transfers.get(transfer_id)
         if transfer is None:
             raise NotFoundError("transfer", transfer_id)
         write.lock(transfer.from_account_id, transfer.to_account_id)
-        legs = [
-            leg
-            for leg in (
-                uow.transactions.get(transfer.from_transaction_id),
-                uow.transactions.get(transfer.to_transaction_id),
+        # Read the legs after the locks, so a concurrent change is seen.
+        out_leg = uow.transactions.get(transfer.from_transaction_id)
+        in_leg = uow.transactions.get(transfer.to_transaction_id)
+        if expected_version is not None and out_leg is not None and in_leg is not None:
+            _check_version(
+                "transfer", transfer_id, expected_version, transfer_version(out_leg, in_leg)
             )
-            if leg is not None
-        ]
+        legs = [leg for leg in (out_leg, in_leg) if leg is not None]
         for leg in legs:
             write.remove(leg)
         write.settle(self._now())

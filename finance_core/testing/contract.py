@@ -413,6 +413,19 @@ class TestTransfers:
         )
         assert all_transactions(ledger, owner) == []
 
+    def test_deleting_a_transfer_checks_its_version(
+        self, ledger: Ledger, owner: Principal, checking: Account, savings: Account
+    ) -> None:
+        """A stale transfer version refuses the delete; the current one deletes."""
+        result = ledger.create_transfer(owner, checking.id, savings.id, "10", "2026-01-05")
+        ledger.update_transaction(owner, result.to_transaction.id, {"category": "moved"})
+        with pytest.raises(StaleVersionError):
+            ledger.delete_transfer(owner, result.transfer.id, expected_version=result.version)
+        current = ledger.get_transfer(owner, result.transfer.id)
+        assert current.version > result.version
+        ledger.delete_transfer(owner, result.transfer.id, expected_version=current.version)
+        assert all_transactions(ledger, owner) == []
+
     def test_deleting_one_leg_deletes_the_transfer(
         self, ledger: Ledger, owner: Principal, checking: Account, savings: Account
     ) -> None:
