@@ -176,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{started:%Y-%m-%d}, {minutes:.1f} min\n"
     )
     print(report.table(figures))
+    if "http" in run.details:
+        print("\n" + report.http_table(run.details["http"]))
     for number, error in run.errors.items():
         print(f"\nfigure {number} failed: {error}")
     print(f"\nresults: {path}")

@@ -86,6 +86,7 @@ def _balance(ledger: Ledger, principal: Principal, sizes: Sizes) -> Figure:
         lambda: ledger.get_account(principal, BIG).balance,
         lambda: ledger.get_account(principal, SMALL).balance,
         samples=sizes.read_samples,
+        target=sizes.sample_seconds,
     )
     value, reference = median(big), median(small)
     return Figure(
@@ -134,6 +135,7 @@ def _pages(
             lambda deep=deep: ledger.list_transactions(principal, flt, deep),
             lambda first=first: ledger.list_transactions(principal, flt, first),
             samples=sizes.read_samples,
+            target=sizes.sample_seconds,
         )
         value, reference = median(deep_times), median(first_times)
         figures.append(
@@ -171,7 +173,9 @@ def _report(
         return sqlite_ref.spending_by_month(connection, TENANT, BIG)
 
     _check_same_report(ours(), theirs())
-    report, handwritten = paired(ours, theirs, samples=sizes.report_samples)
+    report, handwritten = paired(
+        ours, theirs, samples=sizes.report_samples, target=sizes.sample_seconds
+    )
     value, reference = median(report), median(handwritten)
     log(f"  spending report {value:.3f} s, hand-written GROUP BY {reference:.3f} s")
     return Figure(

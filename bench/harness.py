@@ -32,6 +32,8 @@ class Sizes:
     small_account: int
     deep_offset: int
     read_samples: int
+    #: How long one timing sample of a fast call lasts (it repeats the call that long).
+    sample_seconds: float
     report_samples: int
     json_sizes: tuple[int, int]
     json_writes: int
@@ -44,21 +46,23 @@ class Sizes:
     http_repeats: int
     http_workers: int
     http_connections: int
+    http_seed_rows: int
 
 
 QUICK = Sizes(
     name="quick",
-    import_sizes=(1_000, 5_000),
-    import_repeats=(3, 1),
-    big_account=20_000,
+    import_sizes=(1_000, 3_000),
+    import_repeats=(1, 1),
+    big_account=10_000,
     small_account=1_000,
-    deep_offset=18_000,
+    deep_offset=9_000,
     read_samples=5,
+    sample_seconds=0.05,
     report_samples=3,
     json_sizes=(200, 2_000),
     json_writes=30,
     json_load_samples=1,
-    hot_seconds=0.6,
+    hot_seconds=0.5,
     hot_repeats=1,
     hot_writers=8,
     memory_sizes=(1_000, 10_000),
@@ -66,6 +70,7 @@ QUICK = Sizes(
     http_repeats=1,
     http_workers=2,
     http_connections=8,
+    http_seed_rows=1_000,
 )
 
 FULL = Sizes(
@@ -76,6 +81,7 @@ FULL = Sizes(
     small_account=1_000,
     deep_offset=900_000,
     read_samples=9,
+    sample_seconds=0.2,
     report_samples=5,
     json_sizes=(1_000, 100_000),
     json_writes=200,
@@ -88,6 +94,7 @@ FULL = Sizes(
     http_repeats=3,
     http_workers=4,
     http_connections=16,
+    http_seed_rows=10_000,
 )
 
 MODES = {"quick": QUICK, "full": FULL}

@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import sqlite3
+import statistics
 import subprocess
 import sys
 from datetime import datetime
@@ -51,6 +52,30 @@ def table(figures: list[Figure]) -> str:
 
     separator = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(header), separator, *(line(r) for r in rows)])
+
+
+def http_table(details: dict[str, Any]) -> str:
+    """Requests per second and p50/p99 latency of every figure 5 target and route."""
+    runs: dict[str, list[dict[str, Any]]] = details.get("runs", {})
+    lines = [
+        f"HTTP detail: {details.get('tool')} load generator, {details.get('connections')} "
+        f"connections, {details.get('workers')} workers, {details.get('seconds_per_run')} s "
+        f"per run, {details.get('seed_rows'):,} rows in the account; medians over runs",
+        "",
+        "| route | target | req/s | p50 | p99 | errors |",
+        "|---|---|---|---|---|---|",
+    ]
+    for key, results in runs.items():
+        target, route = key.split("|")
+        rps = statistics.median(r["rps"] for r in results)
+        p50 = statistics.median(r["p50"] for r in results)
+        p99 = statistics.median(r["p99"] for r in results)
+        errors = sum(r["errors"] for r in results)
+        lines.append(
+            f"| {route} | {target} | {rps:,.0f} | {p50 * 1e3:.1f} ms | {p99 * 1e3:.1f} ms "
+            f"| {errors} |"
+        )
+    return "\n".join(lines)
 
 
 def machine() -> dict[str, Any]:
