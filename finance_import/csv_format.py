@@ -39,6 +39,8 @@ Rows = list[tuple[int, list[str]]]
 def parse_csv(data: bytes, options: ImportOptions) -> ParsedFile:
     """Every data row of a CSV export; unreadable rows are rejected with a reason."""
     text = decode(data, options.encoding)
+    if not text.strip():
+        raise ValidationError.of("file", "the file is empty; export the statement again")
     delimiter = options.delimiter or detect_delimiter(text)
     records = [r for r in read_records(text, delimiter) if any(c.strip() for c in r)]
     columns, body = _table(records, check_mapping(options.mapping))

@@ -42,6 +42,11 @@ class TestSeparators:
         with pytest.raises(ValidationError, match=r"delimiter: .*cannot separate columns"):
             parse("Date,Amount\n", delimiter='"')
 
+    def test_empty_file_says_so(self) -> None:
+        """A file with nothing but a BOM and blank lines is reported as empty."""
+        with pytest.raises(ValidationError, match="file: the file is empty"):
+            parse_csv(b"\xef\xbb\xbf\r\n\r\n", ImportOptions())
+
     def test_text_without_columns_asks_for_a_delimiter(self) -> None:
         """One column everywhere: the error says to set delimiter."""
         with pytest.raises(ValidationError, match="delimiter: no separator"):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import pytest
 
@@ -23,7 +23,7 @@ FORMATS = {".ofx": "ofx", ".qif": "qif", ".csv": "csv", ".xml": "camt053"}
 
 class Facts(NamedTuple):
     file: str
-    count: int
+    rows: int
     total: str
     first: str
     last: str
@@ -63,7 +63,8 @@ def _label(facts: Facts) -> str:
     return facts.file + rule
 
 
-Parse = Callable[[str, ImportOptions], ParsedFile]
+class Parse(Protocol):
+    def __call__(self, name: str, options: ImportOptions = ...) -> ParsedFile: ...
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ class TestRecordedFacts:
         """Count, sum, first and last date in file order, and currency match SOURCES.md."""
         parsed = parse(facts.file, facts.options)
         assert parsed.rejected == ()
-        assert len(parsed.rows) == facts.count
+        assert len(parsed.rows) == facts.rows
         assert sum((r.amount for r in parsed.rows), Decimal(0)) == Decimal(facts.total)
         assert parsed.rows[0].date == date.fromisoformat(facts.first)
         assert parsed.rows[-1].date == date.fromisoformat(facts.last)
