@@ -27,6 +27,8 @@ class DatabaseUrl:
     url: URL
     #: The SQLAlchemy dialect name: ``"sqlite"`` or ``"postgresql"``.
     dialect: str
+    #: The URL as the user wrote it (before the driver was filled in), for messages.
+    given: URL
 
     @property
     def in_memory(self) -> bool:
@@ -35,7 +37,7 @@ class DatabaseUrl:
 
     def display(self) -> str:
         """The URL with any password hidden, for messages and logs."""
-        return self.url.render_as_string(hide_password=True)
+        return self.given.render_as_string(hide_password=True)
 
 
 def parse_database_url(raw: str) -> DatabaseUrl:
@@ -50,9 +52,9 @@ def parse_database_url(raw: str) -> DatabaseUrl:
     backend, driver = url.get_backend_name(), url.get_driver_name()
     explicit = None if "+" not in url.drivername else driver
     if backend == "sqlite" and explicit in _SQLITE_DRIVERS:
-        return DatabaseUrl(url.set(drivername="sqlite+pysqlite"), "sqlite")
+        return DatabaseUrl(url.set(drivername="sqlite+pysqlite"), "sqlite", url)
     if backend == "postgresql" and explicit in _POSTGRES_DRIVERS:
-        return DatabaseUrl(url.set(drivername="postgresql+psycopg"), "postgresql")
+        return DatabaseUrl(url.set(drivername="postgresql+psycopg"), "postgresql", url)
     raise ConfigurationError(
         f"the sql backend does not serve {url.drivername!r} URLs; use sqlite:///path.db, "
         "sqlite:// or postgresql://... (PostgreSQL is reached through psycopg 3)"
