@@ -7,6 +7,7 @@ rather than guessed, because reading ``12,34`` as 1234 is a silent 100x error.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -100,6 +101,7 @@ def as_debit(value: Decimal) -> Decimal:
     return Decimal(0) - abs(value)
 
 
+@functools.cache
 def _pattern(decimal: str) -> re.Pattern[str]:
     group = re.escape(("," if decimal == "." else ".") + _APOSTROPHES)
     return re.compile(

@@ -8,9 +8,10 @@ it away is an error that asks for ``date_format`` instead of a guess.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Final, Literal
 
@@ -55,7 +56,9 @@ def _year(text: str) -> int:
     return year
 
 
-def readings(text: str) -> dict[Order, date]:
+# Statements repeat the same few dates on many rows; each text is read once.
+@functools.lru_cache(maxsize=4096)
+def readings(text: str) -> Mapping[Order, date]:
     """Every order in which ``text`` is a real calendar date, and that date."""
     text = text.strip()
     found: dict[Order, date] = {}
