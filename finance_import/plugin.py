@@ -1,7 +1,8 @@
 """Registers the built-in bank-file formats and the ``import-formats`` command.
 
-The formats register exactly like a third-party plugin's would. CSV comes last
-because its sniffer is the broadest: every other format is also text.
+The formats register exactly like a third-party plugin's would. CSV sniffs
+last (a high ``sniff_order``) because its sniffer is the broadest: every other
+format is also text, and a plugin's specific format should get the first word.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from finance_import.camt053 import parse_camt053, sniff_camt053
 from finance_import.csv_format import parse_csv, sniff_csv
 from finance_import.ofx import parse_ofx, sniff_ofx
 from finance_import.qif import parse_qif, sniff_qif
+
+#: After the default order (100) that other plugins' formats get.
+GENERIC_SNIFF_ORDER = 1000
 
 IMPORTERS: tuple[Importer, ...] = (
     Importer(
@@ -45,6 +49,7 @@ IMPORTERS: tuple[Importer, ...] = (
         parse_csv,
         sniff_csv,
         "bank CSV export: columns, separator, dates and decimal comma detected",
+        sniff_order=GENERIC_SNIFF_ORDER,
     ),
 )
 

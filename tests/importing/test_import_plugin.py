@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Sequence
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import finance_import.plugin
 from finance_core.cli import main
 from finance_core.errors import ValidationError
-from finance_core.importing import ImportOptions, ParsedFile
-from finance_core.plugins import FinancePlugins, make_plugin_manager
+from finance_core.importing import Importer, ImportOptions, ParsedFile
+from finance_core.plugins import FinancePlugins, hookimpl, make_plugin_manager
+from finance_import.csv_format import parse_csv
 from finance_import.plugin import IMPORTERS
 
 FORMATS = ["camt053", "csv", "ofx", "qif"]
@@ -23,6 +26,12 @@ inputs = st.one_of(
     st.binary(max_size=300),
     st.tuples(st.sampled_from(SEEDS), st.text(max_size=200)).map(lambda p: p[0] + p[1].encode()),
 )
+
+
+class _MyBank:
+    @hookimpl
+    def finance_importers(self) -> Sequence[Importer]:
+        return [Importer("mybank", (".csv",), parse_csv, sniff=lambda data: True)]
 
 
 class TestRegistration:
@@ -41,9 +50,17 @@ class TestRegistration:
         """'OFX' names the ofx importer."""
         assert plugins.importer_for(b"", "OFX").name == "ofx"
 
-    def test_csv_is_tried_last(self) -> None:
-        """The broadest sniffer comes after the specific ones."""
-        assert IMPORTERS[-1].name == "csv"
+    def test_csv_is_sniffed_after_every_other_format(self) -> None:
+        """The broadest sniffer comes after the specific ones, a plugin's included."""
+        csv = next(i for i in IMPORTERS if i.name == "csv")
+        others = [i for i in IMPORTERS if i.name != "csv"]
+        assert all(csv.sniff_order > i.sniff_order for i in others)
+        assert csv.sniff_order > Importer("x", (), parse_csv).sniff_order
+
+    def test_a_plugin_format_is_sniffed_before_csv(self) -> None:
+        """A third-party format that claims CSV-looking bytes wins over csv."""
+        plugins = make_plugin_manager([finance_import.plugin, _MyBank()], load_entry_points=False)
+        assert plugins.importer_for(b"Date,Amount\n2024-01-01,1.00\n").name == "mybank"
 
 
 class TestRobustness:
