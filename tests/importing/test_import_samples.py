@@ -10,7 +10,8 @@ from typing import NamedTuple, Protocol
 
 import pytest
 
-from finance_core.importing import ImportOptions, ParsedFile
+from finance_core import open_ledger
+from finance_core.importing import ImportOptions, ParsedFile, import_parsed
 from finance_core.plugins import FinancePlugins
 
 DEFAULT = ImportOptions()
@@ -101,6 +102,23 @@ class TestRecordedFacts:
         """No sample in the folder escapes the facts table."""
         files = {p.name for p in samples.iterdir() if p.name != "SOURCES.md"}
         assert files == {f.file for f in FACTS}
+
+
+class TestThroughTheLedger:
+    @pytest.mark.parametrize("facts", FACTS, ids=_label)
+    def test_rows_are_created_once_and_then_recognised(
+        self, plugins: FinancePlugins, sample: Callable[[str], bytes], facts: Facts
+    ) -> None:
+        """The core imports every parsed row; the same file again creates nothing."""
+        data = sample(facts.file)
+        parsed = plugins.importer_for(data).parse(data, facts.options)
+        ledger = open_ledger("memory://")
+        owner = ledger.create_tenant("t", "T", owner="u")
+        account = ledger.open_account(owner, "A", "checking", currency=facts.currency or "USD")
+        first = import_parsed(ledger, owner, account.id, parsed)
+        again = import_parsed(ledger, owner, account.id, parsed)
+        assert (first.created, first.rejected, first.committed) == (facts.rows, 0, True)
+        assert (again.created, again.duplicates) == (0, facts.rows)
 
 
 class TestDecodedText:
