@@ -94,10 +94,14 @@ def _enum_hooks(
     def unstructure(member: E) -> str:
         return str(member.value)
 
+    # A dict lookup: calling the enum class is several times slower per record.
+    members = {str(member.value): member for member in cls}
+
     def structure(obj: object, _: object) -> E:
-        if type(obj) is not str:
-            raise _wrong(obj, f"one of {', '.join(str(m.value) for m in cls)}")
-        return cls(obj)
+        member = members.get(obj) if type(obj) is str else None
+        if member is None:
+            raise _wrong(obj, f"one of {', '.join(members)}")
+        return member
 
     return unstructure, structure
 
@@ -143,7 +147,7 @@ def make_converter() -> cattrs.Converter:
     def structure_tags(obj: object, _: object) -> tuple[str, ...]:
         if type(obj) is not list:
             raise _wrong(obj, "a list of strings")
-        if not all(type(item) is str for item in obj):
+        if obj and not all(type(item) is str for item in obj):
             raise TypeError(f"expected a list of strings, found {obj!r}")
         return tuple(obj)
 
