@@ -29,6 +29,8 @@ class RequestContext(falcon.Context):
         #: The parsed JSON body of a POST/PATCH/PUT (None for no body).
         self.body: Any = None
         self.body_given: bool = False
+        #: The unparsed body, for resources that declare ``accepts_raw_body``.
+        self.raw_body: bytes | None = None
         #: Whether the request carried If-Match: a stale version is then a 412.
         self.if_match_given: bool = False
         #: (tenant id, key, request fingerprint) of an Idempotency-Key this request reserved.

@@ -87,7 +87,10 @@ def _operation(route: Route, op: Operation) -> dict[str, Any]:
     if op.body is not None:
         out["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": ref(op.body)}},
+            "content": {
+                media: {"schema": ref(op.body) if media in _STRUCTURED else _BINARY}
+                for media in op.body_media_types
+            },
         }
     responses: dict[str, Any] = {}
     for status, (description, schema) in sorted(op.responses.items()):
@@ -95,7 +98,12 @@ def _operation(route: Route, op: Operation) -> dict[str, Any]:
         if status >= 400 and schema is not None:
             response["content"] = {"application/problem+json": {"schema": ref(schema)}}
         elif op.media_types != ("application/json",):
-            response["content"] = {m: {"schema": {"type": "string"}} for m in op.media_types}
+            response["content"] = {
+                m: {"schema": ref(schema)}
+                if m == "application/json" and schema is not None
+                else {"schema": {"type": "string"}}
+                for m in op.media_types
+            }
         elif schema is not None:
             response["content"] = {"application/json": {"schema": ref(schema)}}
         if op.conditional and status < 300 and schema is not None:
@@ -121,6 +129,11 @@ def _operation(route: Route, op: Operation) -> dict[str, Any]:
     if not route.public:
         out["security"] = [{"bearerAuth": []}]
     return out
+
+
+#: Request media types whose body follows the operation's schema component.
+_STRUCTURED: Final = ("application/json", "multipart/form-data")
+_BINARY: Final = {"type": "string", "format": "binary"}
 
 
 def build_document(routes: Sequence[Route], version: str) -> dict[str, Any]:

@@ -44,6 +44,9 @@ class Operation:
     description: str = ""
     #: Success bodies other than JSON (the docs page, its assets) are plain strings.
     media_types: tuple[str, ...] = ("application/json",)
+    #: Request media types: JSON and multipart bodies follow ``body``'s schema, any
+    #: other type is documented as raw bytes (resources declaring ``accepts_raw_body``).
+    body_media_types: tuple[str, ...] = ("application/json",)
 
 
 @attrs.frozen

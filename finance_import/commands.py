@@ -262,6 +262,14 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
+@hookimpl(optionalhook=True)
+def finance_http_routes(deps: Any) -> Sequence[Any]:
+    """The import, export and report routes, built only when the HTTP adapter asks."""
+    from finance_import.http_routes import routes
+
+    return routes(deps)
+
+
 @hookimpl
 def finance_cli_commands() -> Sequence[CliCommand]:
     return [
