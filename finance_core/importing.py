@@ -65,9 +65,9 @@ class ParsedFile:
 class ImportOptions:
     """What the caller can tell a parser that it cannot detect.
 
-    ``mapping`` maps logical fields (date, amount, debit, credit, description,
-    merchant, category, id, currency, status) to CSV column names or 0-based
-    indexes; ``include_pending`` keeps rows a bank marks as pending;
+    ``mapping`` maps logical fields (date, fallback_date, amount, debit, credit,
+    sign, fee, description, merchant, category, id, currency, status) to CSV
+    column names or 0-based indexes; ``include_pending`` keeps rows a bank marks as pending;
     ``include_zero`` keeps amount-0 rows (info lines).
     """
 
@@ -196,7 +196,7 @@ def plan_rows(parsed: ParsedFile, currency: str) -> list[PlannedRow]:
             "external_id": external_id,
         }
         if row.splits:
-            fields["splits"] = [{"category": c, "amount": a} for c, a in row.splits]
+            fields["splits"] = [{"category": c[:100], "amount": a} for c, a in row.splits]
         planned.append(PlannedRow(row, external_id, fields))
     return planned
 
