@@ -6,6 +6,7 @@ since figures in different currencies never share an axis.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
@@ -90,8 +91,11 @@ def _panel(
             f"{tick.quantize(Decimal('0.01')):,}</text>"
         )
     slot = plot_w / max(1, len(periods))
+    # Label only every step-th period so that labels (about 7 px a character) never overlap.
+    widest = max((len(p) for p in periods), default=1) * 7 + 10
+    step = max(1, math.ceil(widest / slot))
     for i, period in enumerate(periods):
-        if len(periods) <= 24 or i % max(1, len(periods) // 12) == 0:
+        if i % step == 0:
             out.append(
                 f'<text x="{MARGIN_LEFT + slot * (i + 0.5):.1f}" y="{base + plot_h + 16}" '
                 f'text-anchor="middle">{escape(period)}</text>'
