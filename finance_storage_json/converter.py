@@ -10,8 +10,9 @@ is reported instead of being read as something else.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -72,6 +73,11 @@ def _structure_decimal(obj: object, _: object) -> Decimal:
     return value
 
 
+#: The shortest text with a fractional-second UTC offset.
+_SHORTEST_FRACTIONAL = len("2026-01-31T12:00:00+00:00:00.000001")
+_FRACTIONAL_OFFSET = re.compile(r"([+-])(\d\d):(\d\d):(\d\d)\.(\d{6})$")
+
+
 def _structure_optional_decimal(obj: object, _: object) -> Decimal | None:
     return None if obj is None else _structure_decimal(obj, Decimal)
 
@@ -85,6 +91,21 @@ def _structure_date(obj: object, _: object) -> date:
 def _structure_datetime(obj: object, _: object) -> datetime:
     if type(obj) is not str:
         raise _wrong(obj, "a datetime such as '2026-01-31T12:00:00+00:00'")
+    # Python 3.11's fromisoformat can drop the fraction of a UTC offset such as
+    # +00:00:00.000001, so such offsets are read here; the length test keeps
+    # the common case free of the regular expression.
+    if len(obj) >= _SHORTEST_FRACTIONAL:
+        fractional = _FRACTIONAL_OFFSET.search(obj)
+        if fractional is not None:
+            sign, hours, minutes, seconds, micros = fractional.groups()
+            offset = timedelta(
+                hours=int(hours),
+                minutes=int(minutes),
+                seconds=int(seconds),
+                microseconds=int(micros),
+            )
+            local = datetime.fromisoformat(obj[: fractional.start()])
+            return local.replace(tzinfo=timezone(-offset if sign == "-" else offset))
     return datetime.fromisoformat(obj)
 
 

@@ -209,6 +209,15 @@ class TestRoundTrips:
             with reader.unit_of_work(TENANT, readonly=True) as uow:
                 assert uow.state == state
 
+    @pytest.mark.parametrize(
+        "offset", [timedelta(microseconds=1), -timedelta(hours=23, minutes=59, microseconds=9)]
+    )
+    def test_a_utc_offset_with_a_fraction_of_a_second_survives(self, offset: timedelta) -> None:
+        """An offset such as +00:00:00.000001 (which fromisoformat can drop) reads back exactly."""
+        moment = datetime(2000, 1, 1, tzinfo=timezone(offset))
+        loaded = CONVERTER.structure(CONVERTER.unstructure(moment), datetime)
+        assert (loaded, loaded.utcoffset()) == (moment, offset)
+
     def test_a_lone_surrogate_in_text_survives(self, tmp_path: Path) -> None:
         """Text that has no UTF-8 form (it can arrive as a JSON escape) is kept exactly."""
         ledger = open_ledger(url_for(tmp_path))
