@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, delete, insert, or_, select, update
+from sqlalchemy import Select, bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from finance_core.accounts import Account
@@ -158,6 +158,24 @@ class SqlMemberRepository(_Repository):
         )
 
 
+# The hot path of every balance change (read and lock, then write the account)
+# uses statements built once: building them per call costs more CPU than the
+# round trip, and that time is spent while the account is locked.
+_ACCOUNT_KEY = (
+    accounts.c.tenant_id == bindparam("key_tenant_id"),
+    accounts.c.id == bindparam("key_id"),
+)
+_GET_ACCOUNT = select(accounts).where(*_ACCOUNT_KEY)
+_LOCK_ACCOUNT = _GET_ACCOUNT.with_for_update()
+_UPDATE_ACCOUNT = (
+    update(accounts)
+    .where(*_ACCOUNT_KEY)
+    .values(
+        {c.name: bindparam(c.name) for c in accounts.columns if c.name not in ("tenant_id", "id")}
+    )
+)
+
+
 class SqlAccountRepository(_Repository):
     def add(self, account: Account) -> None:
         self._uow.require_writable()
@@ -169,15 +187,13 @@ class SqlAccountRepository(_Repository):
         self._uow.remember_currency(account.id, account.currency)
 
     def get(self, account_id: int, *, for_update: bool = False) -> Account | None:
-        statement = select(accounts).where(
-            accounts.c.tenant_id == self._tenant_id, accounts.c.id == account_id
-        )
-        if for_update and not self._uow.readonly:
-            # PostgreSQL: a row lock other writers of this account wait for.
-            # SQLite renders nothing here; its writers already hold the
-            # database write lock from BEGIN IMMEDIATE.
-            statement = statement.with_for_update()
-        row = self._uow.execute(statement).first()
+        # PostgreSQL: FOR UPDATE is a row lock other writers of this account
+        # wait for. SQLite renders nothing for it; its writers already hold the
+        # database write lock from BEGIN IMMEDIATE.
+        locking = for_update and not self._uow.readonly
+        statement = _LOCK_ACCOUNT if locking else _GET_ACCOUNT
+        key = {"key_tenant_id": self._tenant_id, "key_id": account_id}
+        row = self._uow.execute(statement, key).first()
         if row is None:
             return None
         account = mapping.account_from_row(row._mapping)
@@ -199,9 +215,7 @@ class SqlAccountRepository(_Repository):
         row = mapping.account_to_row(account)
         del row["tenant_id"], row["id"]
         self._uow.execute(
-            update(accounts)
-            .where(accounts.c.tenant_id == self._tenant_id, accounts.c.id == account.id)
-            .values(row)
+            _UPDATE_ACCOUNT, {**row, "key_tenant_id": self._tenant_id, "key_id": account.id}
         )
         self._uow.remember_currency(account.id, account.currency)
 
