@@ -67,8 +67,12 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def storage_error(exc: SQLAlchemyError, action: str) -> StorageError:
-    """A ``StorageError`` that says what failed and what to do about it."""
+def storage_error(exc: SQLAlchemyError, action: str, *, committing: bool = False) -> StorageError:
+    """A ``StorageError`` that says what failed and what to do about it.
+
+    Losing the connection during COMMIT is the one case where the outcome is
+    unknown (the server may have committed just before the line dropped).
+    """
     orig: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
     sqlstate = getattr(orig, "sqlstate", None)
     if sqlstate in _PG_RETRYABLE:
@@ -89,6 +93,10 @@ def storage_error(exc: SQLAlchemyError, action: str) -> StorageError:
     else:
         cause = f"the database reported: {first_line(orig)}"
         advice = "check the database and retry; report it if it persists"
+    lost = isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if committing and lost:
+        outcome = "so whether this unit of work was stored is unknown; look before retrying"
+        return StorageError(f"storage failed while {action}: {cause}, {outcome}")
     return StorageError(
         f"storage failed while {action}: {cause}; nothing of this unit of work was stored, {advice}"
     )

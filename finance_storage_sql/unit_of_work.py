@@ -114,7 +114,7 @@ class SqlUnitOfWork:
         try:
             connection.commit()
         except SQLAlchemyError as exc:
-            raise self._fail(exc, "committing") from exc
+            raise self._fail(exc, "committing", committing=True) from exc
 
     def rollback(self) -> None:
         connection = self._open()
@@ -202,10 +202,10 @@ class SqlUnitOfWork:
         finally:
             self._roll_back_quietly()
 
-    def _fail(self, exc: SQLAlchemyError, action: str) -> StorageError:
+    def _fail(self, exc: SQLAlchemyError, action: str, *, committing: bool = False) -> StorageError:
         """Roll everything back, remember the failure, and say what happened."""
         self._roll_back_quietly()
-        error = storage_error(exc, action)
+        error = storage_error(exc, action, committing=committing)
         self._failure = error
         self._currencies.clear()
         return error

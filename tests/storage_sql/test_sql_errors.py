@@ -224,13 +224,13 @@ class TestLostConnections:
     def test_commit_on_a_killed_connection_is_a_storage_error(
         self, named_pg: tuple[SqlStorage, str]
     ) -> None:
-        """Losing the connection right before commit stores nothing."""
+        """Losing the connection at commit is a StorageError; here nothing was stored."""
         storage, name = named_pg
         tenant = fresh_tenant()
         with storage.unit_of_work(tenant) as uow:
             uow.accounts.add(_account(tenant))
             _kill_connections(name)
-            with pytest.raises(StorageError, match="nothing of this unit of work was stored"):
+            with pytest.raises(StorageError, match="while committing: the database connection"):
                 uow.commit()
         assert _stored_ids(storage, tenant) == []
 
