@@ -18,8 +18,22 @@ from finance_core.plugins import make_plugin_manager
 
 
 def _peak_mb() -> float:
-    # Linux reports ru_maxrss in kilobytes.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's RSS high-water mark.
+
+    ``VmHWM`` belongs to the process's own address space, which starts afresh
+    at exec; ``ru_maxrss`` does not (Linux carries it over from the parent
+    across fork and exec, so a child of a big parent would report the parent).
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    # Elsewhere ru_maxrss is the best there is (kilobytes on Linux, bytes on macOS).
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
 
 
 def main(argv: list[str]) -> int:
