@@ -16,7 +16,7 @@ from typing import Any, Final
 
 import falcon
 
-from finance_core.errors import ValidationError
+from finance_core.errors import FieldError, ValidationError
 from finance_core.importing import ImportOptions, ImportResult, RowOutcome, import_parsed
 from finance_core.portability import dump, restore
 from finance_core.reports import ReportRow
@@ -34,12 +34,41 @@ ID: Final = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 DATE: Final = {"type": "string", "format": "date"}
 BOOL: Final = {"type": "boolean"}
 SVG: Final = "image/svg+xml"
+#: Options an upload may carry as form fields (or as query parameters).
+FORM_FIELDS: Final = (
+    "account_id",
+    "format",
+    "dry_run",
+    "skip_bad_rows",
+    "mapping",
+    "date_format",
+    "decimal_separator",
+    "delimiter",
+    "encoding",
+    "include_pending",
+    "skip_zero",
+)
 
 
 class Params:
-    """Options from the query string and, for uploads, the form fields."""
+    """Options from the query string and, for uploads, the form fields.
 
-    def __init__(self, values: Mapping[str, str]) -> None:
+    Unknown names and control characters are refused up front, so a typo never
+    passes silently as "option not given".
+    """
+
+    def __init__(self, values: Mapping[str, str], allowed: Sequence[str]) -> None:
+        unknown = sorted(set(values) - set(allowed))
+        if unknown:
+            raise ValidationError(
+                [
+                    FieldError(name, f"unknown parameter; the parameters are: {', '.join(allowed)}")
+                    for name in unknown
+                ]
+            )
+        for name, value in values.items():
+            if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+                raise ValidationError.of(name, f"{name} holds control characters")
         self.values = dict(values)
 
     def text(self, name: str) -> str | None:
@@ -198,7 +227,7 @@ class Imports:
 
     def on_post(self, req: FinanceRequest, resp: falcon.Response) -> None:
         data, values = _upload(req)
-        params = Params(values)
+        params = Params(values, FORM_FIELDS)
         if not data.strip():
             raise ValidationError.of("file", "the file is empty; send it as the body or as 'file'")
         principal = req.require_caller().principal
@@ -273,7 +302,7 @@ class Export:
         from finance_import.export_csv import to_csv
         from finance_import.export_document import to_json
 
-        fmt = Params(_query(req)).choice("format", ("json", "csv")) or "json"
+        fmt = Params(_query(req), ("format",)).choice("format", ("json", "csv")) or "json"
         principal = req.require_caller().principal
         books = dump(self.ledger, principal)
         if fmt == "json":
@@ -299,14 +328,16 @@ def _report_row(row: ReportRow) -> dict[str, Any]:
 
 
 class Report:
-    def __init__(self, ledger: Ledger, name: str) -> None:
+    def __init__(self, ledger: Ledger, name: str, query: Sequence[Param]) -> None:
         self.ledger = ledger
         self.name = name
+        # The documented parameters are the accepted ones: one list for both.
+        self.allowed = tuple(p.name for p in query)
 
     def on_get(
         self, req: FinanceRequest, resp: falcon.Response, account_id: int | None = None
     ) -> None:
-        params = Params(_query(req))
+        params = Params(_query(req), self.allowed)
         fmt = params.choice("format", ("json", "svg")) or ""
         rows = run_report(
             self.ledger,
@@ -357,7 +388,7 @@ def _report_route(name: str, ledger: Ledger, periods: Sequence[str], summary: st
         query=query, media_types=("application/json", SVG),
     )  # fmt: skip
     return Route(
-        f"/api/reports/{name}", Report(ledger, name), (op,), tag="reports", schemas=SCHEMAS
+        f"/api/reports/{name}", Report(ledger, name, query), (op,), tag="reports", schemas=SCHEMAS
     )
 
 
@@ -401,13 +432,13 @@ SCHEMAS: Final[dict[str, Any]] = {
     "ImportUpload": {
         "type": "object",
         "required": ["file"],
+        "additionalProperties": False,
         "properties": {
             "file": {"type": "string", "format": "binary"},
-            "account_id": {"type": "string"},
-            "format": {"type": "string"},
-            "dry_run": {"type": "string"},
-            "skip_bad_rows": {"type": "string"},
-            "mapping": {"type": "string"},
+            **{
+                name: {"type": "string", "pattern": "^[^\\x00-\\x1f\\x7f]*$"}
+                for name in FORM_FIELDS
+            },
         },
     },
     "ImportResult": {
@@ -483,7 +514,7 @@ def routes(deps: Dependencies) -> list[Route]:
         _report_route("net-worth", ledger, ("day", "week", "month", "year"), "Sum of balances"),
         Route(
             "/api/accounts/{account_id}/balance-history",
-            Report(ledger, "balance-history"),
+            Report(ledger, "balance-history", history.query),
             (history,),
             tag="reports",
             path_params=(

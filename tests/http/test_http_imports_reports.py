@@ -218,6 +218,12 @@ class TestReports:
         result = api.get("/api/reports/spending", params={"group_by": "colour"})
         assert result.status_code == 422 and data(result)["errors"][0]["field"] == "group_by"
 
+    def test_unknown_parameters_are_named_not_ignored(self, api: Api) -> None:
+        """A misspelt option is a 422 naming it, never silently dropped."""
+        result = api.get("/api/reports/cashflow", params={"perod": "year"})
+        assert result.status_code == 422
+        assert data(result)["errors"][0]["field"] == "perod"
+
     def test_another_tenants_account_history_is_not_found(self, api: Api) -> None:
         """Balance history of a foreign account id answers 404."""
         theirs = api.as_("2", "2").account("Theirs")
