@@ -114,7 +114,7 @@ class MemoryUnitOfWork:
         self.user_changes: list[User] = []
         self._state: TenantState | None = None
         self.tenant = _TenantRepo(self)
-        self.users = _UserRepo(self)
+        self.users: MemoryUserDirectory = MemoryUserDirectory(self)
         self.members = _MemberRepo(self)
         self.accounts = _AccountRepo(self)
         self.transactions = _TransactionRepo(self)
@@ -209,7 +209,9 @@ class _TenantRepo(_Repo):
         self._uow._put("tenant", None, tenant)
 
 
-class _UserRepo(_Repo):
+class MemoryUserDirectory(_Repo):
+    """The global user directory; backends that share users across processes subclass it."""
+
     def get_or_create(self, auth_user_id: str) -> User:
         directory = self._uow._store.directory
         existing = directory.users_by_auth.get(auth_user_id)
@@ -217,7 +219,7 @@ class _UserRepo(_Repo):
             return directory.users[existing]
         if self._uow._readonly:
             raise StorageError("write attempted in a read-only unit of work")
-        user = User(id=len(directory.users) + 1, auth_user_id=auth_user_id)
+        user = User(id=max(directory.users, default=0) + 1, auth_user_id=auth_user_id)
         directory.put_user(user, user.id, auth_user_id)
         self._uow._undo.append(lambda: directory.put_user(None, user.id, auth_user_id))
         self._uow.user_changes.append(user)

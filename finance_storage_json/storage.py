@@ -20,7 +20,12 @@ from typing import Final
 import attrs
 
 from finance_core.errors import StorageError
-from finance_core.memory import MemoryStorage, MemoryUnitOfWork, TenantState, _UserRepo
+from finance_core.memory import (
+    MemoryStorage,
+    MemoryUnitOfWork,
+    MemoryUserDirectory,
+    TenantState,
+)
 from finance_core.tenancy import Member, Tenant, User
 from finance_storage_json.converter import make_converter
 from finance_storage_json.directory import DirectoryLog
@@ -204,7 +209,7 @@ class JsonUnitOfWork(MemoryUnitOfWork):
         self.users = _JsonUsers(self)
 
 
-class _JsonUsers(_UserRepo):
+class _JsonUsers(MemoryUserDirectory):
     """Users are global: new ids are taken under the directory's lock, after re-reading it."""
 
     def __init__(self, uow: JsonUnitOfWork) -> None:
