@@ -6,8 +6,9 @@ outside the core needs to know which concrete check failed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -38,6 +39,19 @@ class ValidationError(FinanceError, ValueError):
     @classmethod
     def of(cls, field: str, message: str) -> ValidationError:
         return cls([FieldError(field, message)])
+
+
+def gather(checks: Mapping[str, Callable[[], Any]]) -> tuple[dict[str, Any], list[FieldError]]:
+    """Run every check; return the cleaned values and every field error, so that one
+    ``ValidationError`` can name all bad fields instead of only the first."""
+    cleaned: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for field, check in checks.items():
+        try:
+            cleaned[field] = check()
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+    return cleaned, errors
 
 
 class NotFoundError(FinanceError, LookupError):

@@ -1,0 +1,162 @@
+"""The ledger's shared machinery: results, balance bookkeeping, version checks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Final
+
+import attrs
+
+from finance_core.accounts import Account
+from finance_core.errors import (
+    NotFoundError,
+    StaleVersionError,
+    ValidationError,
+)
+from finance_core.events import Event, EventKind
+from finance_core.money import check_currency
+from finance_core.ports import Storage, UnitOfWork
+from finance_core.rules import BUILTIN_RULES, BalanceChange, BalanceRule, enforce
+from finance_core.transactions import (
+    Transaction,
+    Transfer,
+)
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+#: Marks an update argument that was not given (``None`` means "clear it").
+UNSET: Final[Any] = _Unset()
+
+Clock = Callable[[], datetime]
+CommitListener = Callable[[str, Sequence[Event]], None]
+
+
+@attrs.frozen
+class BatchResult:
+    transactions: list[Transaction]
+    account_balance: Decimal
+    total_amount: Decimal
+    count: int
+
+
+@attrs.frozen
+class BalanceDrift:
+    """An account whose stored balance disagreed with its transactions."""
+
+    account_id: int
+    stored: Decimal
+    computed: Decimal
+
+
+@attrs.frozen
+class TransferResult:
+    transfer: Transfer
+    from_transaction: Transaction
+    to_transaction: Transaction
+
+    @property
+    def version(self) -> int:
+        """A transfer changes only through its legs, so their versions make its version."""
+        return transfer_version(self.from_transaction, self.to_transaction)
+
+
+def transfer_version(out_leg: Transaction, in_leg: Transaction) -> int:
+    return out_leg.version + in_leg.version - 1
+
+
+class BalanceWrite:
+    """Balance bookkeeping for one unit of work: deltas per account, then rules."""
+
+    def __init__(self, ledger: LedgerBase, uow: UnitOfWork) -> None:
+        self.ledger = ledger
+        self.uow = uow
+        self.locked: dict[int, Account] = {}
+        self.added: dict[int, list[Transaction]] = defaultdict(list)
+        self.removed: dict[int, list[Transaction]] = defaultdict(list)
+        self.events: list[Event] = []
+
+    def lock(self, *account_ids: int) -> dict[int, Account]:
+        """Lock accounts in ascending id order; unknown ids are ``NotFoundError``."""
+        for ident in sorted(set(account_ids) - set(self.locked)):
+            account = self.uow.accounts.get(ident, for_update=True)
+            if account is None:
+                raise NotFoundError("account", ident)
+            self.locked[ident] = account
+        return self.locked
+
+    def add(self, txn: Transaction) -> None:
+        self.added[txn.account_id].append(txn)
+
+    def remove(self, txn: Transaction) -> None:
+        self.removed[txn.account_id].append(txn)
+
+    def event(self, kind: EventKind, ident: int) -> None:
+        self.events.append(Event(kind, self.uow.tenant_id, ident))
+
+    def settle(self, now: datetime) -> None:
+        """Apply balance deltas to every touched account, enforcing the rules."""
+        for ident in sorted(set(self.added) | set(self.removed)):
+            account = self.locked[ident]
+            added, removed = self.added[ident], self.removed[ident]
+            delta = sum((t.amount for t in added), Decimal(0)) - sum(
+                (t.amount for t in removed), Decimal(0)
+            )
+            new_balance = account.balance + delta
+            enforce(
+                self.ledger.rules,
+                BalanceChange(account, new_balance, tuple(added), tuple(removed), now.date()),
+            )
+            updated = attrs.evolve(
+                account, balance=new_balance, updated_at=now, version=account.version + 1
+            )
+            self.uow.accounts.update(updated)
+            self.locked[ident] = updated
+
+    def finish(self) -> None:
+        self.uow.commit()
+        if self.events:
+            self.ledger.notify(self.uow.tenant_id, self.events)
+
+
+def check_version(kind: str, ident: int, expected: int | None, actual: int) -> None:
+    if expected is not None and expected != actual:
+        raise StaleVersionError(kind, ident, expected, actual)
+
+
+def positive_id(value: object, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError.of(field, f"{field} must be a positive integer")
+    return value
+
+
+class LedgerBase:
+    """What every group of use cases shares: storage, clock, rules and listeners."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        clock: Clock,
+        rules: Sequence[BalanceRule] = BUILTIN_RULES,
+        default_currency: str = "USD",
+        on_commit: CommitListener | None = None,
+    ) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.rules = tuple(rules)
+        self.default_currency = check_currency(default_currency, "default_currency")
+        self._on_commit = on_commit
+
+    def notify(self, tenant_id: str, events: Sequence[Event]) -> None:
+        if self._on_commit is not None:
+            self._on_commit(tenant_id, tuple(events))
+
+    def _now(self) -> datetime:
+        return self.clock()
