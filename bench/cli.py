@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         help="keep generated data here and reuse it next time (default: a temporary directory)",
     )
     parser.add_argument(
+        "--load-generator",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="figure 5's load generator (default: wrk when installed, else Python processes)",
+    )
+    parser.add_argument(
         "--results-dir", type=Path, default=RESULTS, help="where the JSON results go"
     )
     return parser
@@ -121,8 +127,9 @@ def _memory(run: Run) -> list[Figure]:
 
 
 def _http(run: Run) -> list[Figure]:
-    from bench import fig_http
+    from bench import fig_http, loadgen
 
+    loadgen.choose(run.args.load_generator)
     figures, details = fig_http.run(run.sizes, run.work, run.postgres(), run.log)
     run.details["http"] = details
     return figures

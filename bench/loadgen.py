@@ -43,7 +43,23 @@ class LoadResult:
     p99: float
 
 
+#: Which generator to use: "auto" (wrk when installed), "wrk" or "python".
+CHOICES: Final = ("auto", "wrk", "python")
+_chosen = "auto"
+
+
+def choose(name: str) -> None:
+    global _chosen
+    if name not in CHOICES:
+        raise ValueError(f"load generator {name!r} is not one of {', '.join(CHOICES)}")
+    if name == "wrk" and not shutil.which("wrk"):
+        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
+    _chosen = name
+
+
 def tool() -> str:
+    if _chosen != "auto":
+        return _chosen
     return "wrk" if shutil.which("wrk") else "python"
 
 
