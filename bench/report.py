@@ -113,6 +113,21 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
+def changed_files() -> list[str]:
+    """Files that differ from the commit: the numbers measured them, not the commit."""
+    try:
+        out = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    return [line[3:] for line in out.stdout.splitlines() if line.strip()]
+
+
 def write_json(
     directory: Path,
     *,
@@ -132,6 +147,7 @@ def write_json(
         "duration_s": round((finished - started).total_seconds(), 1),
         "machine": machine(),
         "commit": git_commit(),
+        "changed_files": changed_files(),
         "figures": [{**attrs.asdict(f), "met": f.met} for f in figures],
         "errors": errors,
         "details": details,
