@@ -251,6 +251,14 @@ class _MemberRepo(_Repo):
     def get_by_user(self, user_id: int) -> Member | None:
         return self._state.members.get(user_id)
 
+    def find_caller(self, auth_user_id: str) -> tuple[User, Member] | None:
+        # Through the unit of work's directory, so a backend's own user lookup applies.
+        user = self._uow.users.find(auth_user_id)
+        if user is None or self._state.tenant is None:
+            return None
+        member = self._state.members.get(user.id)
+        return None if member is None else (user, member)
+
     def list(self) -> list[Member]:
         return sorted(self._state.members.values(), key=lambda m: m.id)
 

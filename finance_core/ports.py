@@ -65,6 +65,13 @@ class MemberRepository(Protocol):
         """``DuplicateError`` when the user is already a member."""
 
     def get_by_user(self, user_id: int) -> Member | None: ...
+    def find_caller(self, auth_user_id: str) -> tuple[User, Member] | None:
+        """The user with this auth id and their membership of this existing tenant.
+
+        One read for what every request needs; ``None`` when the tenant, the
+        user or the membership is missing.
+        """
+
     def list(self) -> list[Member]: ...
     def update(self, member: Member) -> None: ...
     def delete(self, user_id: int) -> None: ...

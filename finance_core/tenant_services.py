@@ -68,16 +68,12 @@ class TenantServices(LedgerBase):
     def _provision_once(
         self, tenant_id: str, auth_user_id: str, role_claim: Role | None, tenant_name: str | None
     ) -> tuple[Principal, User]:
+        # Every request of a known member ends here: one read-only unit of work, one read.
         with self.storage.unit_of_work(tenant_id, readonly=True) as uow:
-            tenant = uow.tenant.get()
-            user = None
-            member = None
-            if tenant is not None:
-                user = uow.users.find(auth_user_id)
-                if user is not None:
-                    member = uow.members.get_by_user(user.id)
-            if member is not None and user is not None:
-                return Principal(auth_user_id, tenant_id, member.role), user
+            found = uow.members.find_caller(auth_user_id)
+        if found is not None:
+            known, membership = found
+            return Principal(auth_user_id, tenant_id, membership.role), known
         now = self._now()
         with self.storage.unit_of_work(tenant_id) as uow:
             tenant = uow.tenant.get()
