@@ -41,15 +41,17 @@ class Transactions(_Fixed):
         self._send(resp, "posted", falcon.HTTP_201)
 
 
-def create_app(bodies: dict[str, str]) -> falcon.App:
-    app = falcon.App()
+def create_app(bodies: dict[str, str]) -> falcon.App[falcon.Request, falcon.Response]:
+    app: falcon.App[falcon.Request, falcon.Response] = falcon.App()
     app.add_route("/api/accounts/{account_id:int}", Account(bodies))
     app.add_route("/api/transactions", Transactions(bodies))
     return app
 
 
 class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
-    def __init__(self, app: falcon.App, options: dict[str, Any]) -> None:
+    def __init__(
+        self, app: falcon.App[falcon.Request, falcon.Response], options: dict[str, Any]
+    ) -> None:
         self.application = app
         self.options = options
         super().__init__()
@@ -58,7 +60,7 @@ class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type 
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> falcon.App:
+    def load(self) -> falcon.App[falcon.Request, falcon.Response]:
         return self.application
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import sys
@@ -161,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         for numbers, name, body in steps:
             if numbers & wanted:
                 label = ",".join(sorted(numbers))
-                run.step(label, name, lambda body=body: body(run))
+                run.step(label, name, functools.partial(body, run))
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)

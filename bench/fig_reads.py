@@ -7,6 +7,7 @@ largest import is reused as the big account when it has the right size.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable
 from datetime import date
@@ -132,8 +133,8 @@ def _pages(
             else PageRequest(limit=100, offset=sizes.deep_offset, with_total=with_total)
         )
         deep_times, first_times = paired(
-            lambda deep=deep: ledger.list_transactions(principal, flt, deep),
-            lambda first=first: ledger.list_transactions(principal, flt, first),
+            functools.partial(ledger.list_transactions, principal, flt, deep),
+            functools.partial(ledger.list_transactions, principal, flt, first),
             samples=sizes.read_samples,
             target=sizes.sample_seconds,
         )

@@ -165,7 +165,9 @@ def _client(request: Request, seconds: float, barrier: Any, out: Any) -> None:
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         start = time.perf_counter()
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        connection = http.client.HTTPConnection(
+            parts.hostname or "127.0.0.1", parts.port, timeout=10
+        )
         try:
             connection.request(request.method, target, body=request.body, headers=request.headers)
             response = connection.getresponse()
