@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from finance_core.aggregates import DailyTotal
 from finance_core.errors import DuplicateError, NotFoundError
@@ -31,6 +31,33 @@ T = TypeVar("T")
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
+
+
+# The reads of every page and every single transaction, built once (the
+# expanding parameter takes any number of ids): building them per call costs
+# more than running them.
+_tag = transaction_tags.c
+_TAGS_OF = (
+    select(_tag.transaction_id, _tag.tag)
+    .where(
+        _tag.tenant_id == bindparam("key_tenant_id"),
+        _tag.transaction_id.in_(bindparam("key_ids", expanding=True)),
+    )
+    .order_by(_tag.transaction_id, _tag.position)
+)
+_split = transaction_splits.c
+_SPLITS_OF = (
+    select(_split.transaction_id, _split.category, _split.amount_minor)
+    .where(
+        _split.tenant_id == bindparam("key_tenant_id"),
+        _split.transaction_id.in_(bindparam("key_ids", expanding=True)),
+    )
+    .order_by(_split.transaction_id, _split.position)
+)
+_GET_TRANSACTION = select(transactions).where(
+    transactions.c.tenant_id == bindparam("key_tenant_id"),
+    transactions.c.id == bindparam("key_id"),
+)
 
 
 class SqlTransactionRepository:
@@ -156,31 +183,18 @@ class SqlTransactionRepository:
         tags: dict[int, list[str]] = defaultdict(list)
         splits: dict[int, list[tuple[str, int]]] = defaultdict(list)
         for chunk in _chunks(ids):
-            tag = transaction_tags.c
-            for ident, value in self._uow.execute(
-                select(tag.transaction_id, tag.tag)
-                .where(tag.tenant_id == self._tenant_id, tag.transaction_id.in_(chunk))
-                .order_by(tag.transaction_id, tag.position)
-            ):
+            key = {"key_tenant_id": self._tenant_id, "key_ids": list(chunk)}
+            for ident, value in self._uow.execute(_TAGS_OF, key):
                 tags[ident].append(value)
-            split = transaction_splits.c
-            for ident, category, units in self._uow.execute(
-                select(split.transaction_id, split.category, split.amount_minor)
-                .where(split.tenant_id == self._tenant_id, split.transaction_id.in_(chunk))
-                .order_by(split.transaction_id, split.position)
-            ):
+            for ident, category, units in self._uow.execute(_SPLITS_OF, key):
                 splits[ident].append((category, units))
         return [
             mapping.transaction_from_row(row._mapping, tags[row.id], splits[row.id]) for row in rows
         ]
 
     def get(self, transaction_id: int) -> Transaction | None:
-        row = self._uow.execute(
-            select(transactions).where(
-                transactions.c.tenant_id == self._tenant_id,
-                transactions.c.id == transaction_id,
-            )
-        ).first()
+        key = {"key_tenant_id": self._tenant_id, "key_id": transaction_id}
+        row = self._uow.execute(_GET_TRANSACTION, key).first()
         return None if row is None else self._hydrate([row])[0]
 
     def query(self, flt: TransactionFilter, page: PageRequest) -> Page[Transaction]:
