@@ -14,11 +14,25 @@ from finance_core.transactions import Transaction
 
 #: What ``daily_totals`` can group by; None means no grouping.
 GROUP_FIELDS: Final = ("category", "der_category", "merchant", "tag", "account")
+#: How finely ``daily_totals`` buckets dates: a bucket is named by its first day.
+BUCKETS: Final = ("day", "month", "year")
+
+
+def bucket_start(day: date, bucket: str) -> date:
+    """The first day of the bucket holding ``day``."""
+    if bucket == "month":
+        return day.replace(day=1)
+    if bucket == "year":
+        return day.replace(month=1, day=1)
+    if bucket == "day":
+        return day
+    raise ValueError(f"unknown bucket {bucket!r}; use one of {', '.join(BUCKETS)}")
 
 
 @attrs.frozen
 class DailyTotal:
-    """Aggregates of one day, one group value and one currency.
+    """Aggregates of one day (or one month or year, named by its first day), one
+    group value and one currency.
 
     ``income`` sums positive amounts and ``expenses`` negative ones (so it is
     negative or zero); the counts are of the amounts in each. Zero amounts
@@ -64,6 +78,7 @@ def fold_daily(
     group_by: str | None,
     *,
     include_transfers: bool,
+    bucket: str = "day",
 ) -> list[DailyTotal]:
     """The reference computation of ``daily_totals`` over plain transactions."""
     income: dict[tuple[date, str | None, str], Decimal] = defaultdict(Decimal)
@@ -76,7 +91,7 @@ def fold_daily(
             continue
         currency = currencies[txn.account_id]
         for group, amount in lines(txn, group_by):
-            key = (txn.date, group, currency)
+            key = (bucket_start(txn.date, bucket), group, currency)
             keys.add(key)
             if amount > 0:
                 income[key] += amount

@@ -333,7 +333,12 @@ class _TransactionRepo(_Repo):
         return {ext: index[(account_id, ext)] for ext in external_ids if (account_id, ext) in index}
 
     def daily_totals(
-        self, flt: TransactionFilter, group_by: str | None, *, include_transfers: bool
+        self,
+        flt: TransactionFilter,
+        group_by: str | None,
+        *,
+        include_transfers: bool,
+        bucket: str = "day",
     ) -> list[DailyTotal]:
         currencies = {a.id: a.currency for a in self._state.accounts.values()}
         if flt.account_id is not None:
@@ -341,7 +346,9 @@ class _TransactionRepo(_Repo):
         else:
             pool = self._state.transactions.values()
         rows = (t for t in pool if flt.matches(t))
-        return fold_daily(rows, currencies, group_by, include_transfers=include_transfers)
+        return fold_daily(
+            rows, currencies, group_by, include_transfers=include_transfers, bucket=bucket
+        )
 
 
 class _TransferRepo(_Repo):

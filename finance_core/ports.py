@@ -106,12 +106,19 @@ class TransactionRepository(Protocol):
         """Which of ``external_ids`` the account already has, mapped to transaction ids."""
 
     def daily_totals(
-        self, flt: TransactionFilter, group_by: str | None, *, include_transfers: bool
+        self,
+        flt: TransactionFilter,
+        group_by: str | None,
+        *,
+        include_transfers: bool,
+        bucket: str = "day",
     ) -> list[DailyTotal]:
         """Per (day, group value, currency) sums, computed in storage.
 
         Semantics are those of ``finance_core.aggregates.fold_daily`` over the
         rows ``flt`` matches; results are ordered by day, currency, group.
+        ``bucket`` "month" or "year" sums whole months or years instead of days
+        (each named by its first day), so reports by month read far fewer rows.
         """
 
 

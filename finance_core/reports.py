@@ -99,11 +99,17 @@ def _daily(
     group_by: str | None,
     *,
     include_transfers: bool,
+    period: str = "day",
 ) -> list[DailyTotal]:
+    # Months and years are summed by storage; weeks cross month ends, so they
+    # (and "none", which needs no dates at all) roll up from coarse enough buckets.
+    bucket = {"month": "month", "year": "year", "none": "year"}.get(period, "day")
     with ledger.storage.unit_of_work(principal.tenant_id, readonly=True) as uow:
         if flt.account_id is not None and uow.accounts.get(flt.account_id) is None:
             raise NotFoundError("account", flt.account_id)
-        return uow.transactions.daily_totals(flt, group_by, include_transfers=include_transfers)
+        return uow.transactions.daily_totals(
+            flt, group_by, include_transfers=include_transfers, bucket=bucket
+        )
 
 
 def spending(
@@ -127,7 +133,7 @@ def spending(
     totals: dict[tuple[str | None, str | None, str], tuple[Decimal, int]] = defaultdict(
         lambda: (Decimal(0), 0)
     )
-    for day in _daily(ledger, principal, flt, group_by, include_transfers=False):
+    for day in _daily(ledger, principal, flt, group_by, include_transfers=False, period=period):
         if day.count_out == 0:
             continue
         key = (period_label(day.day, period), day.group, day.currency)
@@ -155,7 +161,7 @@ def cashflow(
     sums: dict[tuple[str | None, str], tuple[Decimal, Decimal]] = defaultdict(
         lambda: (Decimal(0), Decimal(0))
     )
-    for day in _daily(ledger, principal, flt, None, include_transfers=False):
+    for day in _daily(ledger, principal, flt, None, include_transfers=False, period=period):
         key = (period_label(day.day, period), day.currency)
         income, expenses = sums[key]
         sums[key] = (income + day.income, expenses - day.expenses)

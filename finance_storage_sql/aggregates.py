@@ -10,11 +10,12 @@ a single row of NULLs.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, extract, func, select
 
-from finance_core.aggregates import GROUP_FIELDS, DailyTotal
+from finance_core.aggregates import BUCKETS, GROUP_FIELDS, DailyTotal
 from finance_core.errors import ValidationError
 from finance_core.money import from_minor
 from finance_core.queries import TransactionFilter
@@ -25,10 +26,29 @@ t = transactions.c
 _ZERO: Final = 0
 
 
+def _bucket_keys(bucket: str) -> list[ColumnElement[Any]]:
+    """The date part of the grouping key: the date itself, or its year (and month)."""
+    if bucket == "day":
+        return [t.date]
+    if bucket == "month":
+        return [extract("year", t.date), extract("month", t.date)]
+    if bucket == "year":
+        return [extract("year", t.date)]
+    raise ValidationError.of(
+        "bucket", f"unknown bucket {bucket!r}; use one of {', '.join(BUCKETS)}"
+    )
+
+
 def daily_totals_statement(
-    tenant_id: str, flt: TransactionFilter, group_by: str | None, *, include_transfers: bool
+    tenant_id: str,
+    flt: TransactionFilter,
+    group_by: str | None,
+    *,
+    include_transfers: bool,
+    bucket: str = "day",
 ) -> Select[Any]:
-    """Columns: day, group value, currency, income, expenses, count_in, count_out (minor units)."""
+    """Columns: the bucket's date key(s), currency, group value, income, expenses,
+    count_in, count_out (minor units)."""
     source: Any = transactions
     amount: ColumnElement[Any] = t.amount_minor
     group: ColumnElement[Any] | None
@@ -61,7 +81,7 @@ def daily_totals_statement(
     where = conditions(tenant_id, flt)
     if not include_transfers:
         where.append(t.transfer_id.is_(None))
-    keys: list[ColumnElement[Any]] = [t.date, t.currency]
+    keys: list[ColumnElement[Any]] = [*_bucket_keys(bucket), t.currency]
     if group is not None:
         keys.append(group)
     income = func.sum(case((amount > _ZERO, amount), else_=_ZERO))
@@ -76,12 +96,24 @@ def daily_totals_statement(
     )
 
 
-def to_daily_totals(rows: Iterable[Any], group_by: str | None) -> list[DailyTotal]:
+def _bucket_day(row: Any, bucket: str) -> tuple[date, int]:
+    """The bucket's first day and how many leading columns named it."""
+    if bucket == "month":
+        return date(int(row[0]), int(row[1]), 1), 2
+    if bucket == "year":
+        return date(int(row[0]), 1, 1), 1
+    return row[0], 1
+
+
+def to_daily_totals(
+    rows: Iterable[Any], group_by: str | None, bucket: str = "day"
+) -> list[DailyTotal]:
     """Rows of ``daily_totals_statement`` as domain values, in the reference order."""
     out = []
     for row in rows:
-        day, currency = row[0], row[1]
-        group = None if group_by is None else row[2]
+        day, width = _bucket_day(row, bucket)
+        currency = row[width]
+        group = None if group_by is None else row[width + 1]
         if group_by == "account":
             group = str(group)
         income, expenses, count_in, count_out = row[-4:]

@@ -216,13 +216,18 @@ class SqlTransactionRepository:
         return from_minor(int(total), currency)
 
     def daily_totals(
-        self, flt: TransactionFilter, group_by: str | None, *, include_transfers: bool
+        self,
+        flt: TransactionFilter,
+        group_by: str | None,
+        *,
+        include_transfers: bool,
+        bucket: str = "day",
     ) -> list[DailyTotal]:
         """Per (day, group, currency) sums, aggregated by the database."""
         statement = daily_totals_statement(
-            self._tenant_id, flt, group_by, include_transfers=include_transfers
+            self._tenant_id, flt, group_by, include_transfers=include_transfers, bucket=bucket
         )
-        return to_daily_totals(self._uow.execute(statement), group_by)
+        return to_daily_totals(self._uow.execute(statement), group_by, bucket)
 
     def find_external_ids(self, account_id: int, external_ids: Collection[str]) -> dict[str, int]:
         out: dict[str, int] = {}

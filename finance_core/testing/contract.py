@@ -42,6 +42,7 @@ from finance_core.testing.contract_reports import (
     TestReports,
     test_report_balance_history_matches_balance_as_of,
     test_report_cashflow_matches_a_plain_sum,
+    test_report_month_and_year_buckets_equal_summed_days,
     test_report_spending_by_category_and_month_matches_a_plain_sum,
 )
 from finance_core.testing.fixtures import (
@@ -1054,5 +1055,6 @@ __all__ = [
     "test_backend_agrees_with_memory_oracle",
     "test_report_balance_history_matches_balance_as_of",
     "test_report_cashflow_matches_a_plain_sum",
+    "test_report_month_and_year_buckets_equal_summed_days",
     "test_report_spending_by_category_and_month_matches_a_plain_sum",
 ]

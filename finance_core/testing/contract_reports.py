@@ -12,8 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from finance_core import reports
+from finance_core.aggregates import bucket_start
 from finance_core.errors import NotFoundError, ValidationError
 from finance_core.ports import Storage
+from finance_core.queries import TransactionFilter
 from finance_core.services import Ledger
 from finance_core.tenancy import Principal
 from finance_core.testing import strategies as fs
@@ -117,6 +119,37 @@ def test_report_balance_history_matches_balance_as_of(
     )
     assert rows[-1].balance == ledger.balance_as_of(who, account.id, day)
     assert rows[0].period == "2020-01"
+
+
+@given(
+    items=items_strategy,
+    bucket=st.sampled_from(["month", "year"]),
+    group_by=st.sampled_from([None, "category", "tag", "merchant", "account"]),
+)
+def test_report_month_and_year_buckets_equal_summed_days(
+    contract_storage: Storage, items: list[dict[str, Any]], bucket: str, group_by: str | None
+) -> None:
+    """Storage's month and year buckets hold exactly the sums of their days."""
+    ledger, who = _books(contract_storage, items, 3)
+    with ledger.storage.unit_of_work(who.tenant_id, readonly=True) as uow:
+        days = uow.transactions.daily_totals(TransactionFilter(), group_by, include_transfers=True)
+        coarse = uow.transactions.daily_totals(
+            TransactionFilter(), group_by, include_transfers=True, bucket=bucket
+        )
+    expected: dict[tuple[date, str | None, str], list[Any]] = defaultdict(
+        lambda: [D(0), D(0), 0, 0]
+    )
+    for day in days:
+        row = expected[(bucket_start(day.day, bucket), day.group, day.currency)]
+        row[0] += day.income
+        row[1] += day.expenses
+        row[2] += day.count_in
+        row[3] += day.count_out
+    got = {
+        (d.day, d.group, d.currency): [d.income, d.expenses, d.count_in, d.count_out]
+        for d in coarse
+    }
+    assert got == dict(expected)
 
 
 class TestReports:
