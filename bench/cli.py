@@ -148,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.data_dir or Path(tempfile.mkdtemp(prefix="finance-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC)
+    code_at_start = report.code_state()
     run = Run(sizes, work.absolute(), args)
     # Figure 1 goes first: its largest import becomes the data of figures 2 to 4.
     steps: list[tuple[set[str], str, Callable[[Run], list[Figure]]]] = [
@@ -176,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         figures=figures,
         errors=run.errors,
         details=run.details,
+        code_at_start=code_at_start,
     )
     kind = report.machine()["kind"]
     minutes = (finished - started).total_seconds() / 60
@@ -183,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         f"\nFinance Planner benchmarks ({sizes.name}), {kind}, "
         f"{started:%Y-%m-%d}, {minutes:.1f} min\n"
     )
+    if code_at_start != report.code_state():
+        print("note: the code changed during the run (see code_at_start and code_at_end)\n")
     print(report.table(figures))
     if "http" in run.details:
         print("\n" + report.http_table(run.details["http"]))

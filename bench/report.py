@@ -128,6 +128,11 @@ def changed_files() -> list[str]:
     return [line[3:] for line in out.stdout.splitlines() if line.strip()]
 
 
+def code_state() -> dict[str, Any]:
+    """The commit and the files that differ from it: what the numbers measured."""
+    return {"commit": git_commit(), "changed_files": changed_files()}
+
+
 def write_json(
     directory: Path,
     *,
@@ -137,6 +142,7 @@ def write_json(
     figures: list[Figure],
     errors: dict[str, str],
     details: dict[str, Any],
+    code_at_start: dict[str, Any],
 ) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{started.strftime('%Y%m%dT%H%M%S')}-{mode}.json"
@@ -146,8 +152,9 @@ def write_json(
         "finished": finished.isoformat(timespec="seconds"),
         "duration_s": round((finished - started).total_seconds(), 1),
         "machine": machine(),
-        "commit": git_commit(),
-        "changed_files": changed_files(),
+        # Others may commit to the checkout while a run goes on: say so.
+        "code_at_start": code_at_start,
+        "code_at_end": code_state(),
         "figures": [{**attrs.asdict(f), "met": f.met} for f in figures],
         "errors": errors,
         "details": details,
