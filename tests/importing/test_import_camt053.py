@@ -134,7 +134,7 @@ class TestRejected:
     def test_unreadable_entries_carry_numbers_and_reasons(self) -> None:
         """Missing direction, bad amount and a bad date are each named."""
         data = document(
-            entry() + entry(sign="XXXX") + entry(amount="1,5") + entry(booked="<Dt>2024-02-30</Dt>")
+            entry() + entry(sign="NONE") + entry(amount="1,5") + entry(booked="<Dt>2024-02-30</Dt>")
         )
         parsed = parse(data)
         assert [r.row for r in parsed.rows] == [1]
