@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from finance_core.errors import FinanceError
-from finance_core.plugins.manager import FinancePlugins, make_plugin_manager
+from finance_core.plugins.manager import FinancePlugins, make_plugin_manager, unique_by_name
 
 
 @attrs.frozen
@@ -28,15 +28,11 @@ def build_parser(plugins: FinancePlugins) -> argparse.ArgumentParser:
         prog="finance-planner", description="Finance Planner: accounts, balances, rules, REST API."
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    seen: set[str] = set()
-    for batch in plugins.pm.hook.finance_cli_commands():
-        for command in batch:
-            if command.name in seen:
-                raise FinanceError(f"two plugins define the command {command.name!r}")
-            seen.add(command.name)
-            child = sub.add_parser(command.name, help=command.help, description=command.help)
-            command.add_arguments(child)
-            child.set_defaults(_run=command.run)
+    commands = unique_by_name(plugins.pm.hook.finance_cli_commands(), "command")
+    for command in commands.values():
+        child = sub.add_parser(command.name, help=command.help, description=command.help)
+        command.add_arguments(child)
+        child.set_defaults(_run=command.run)
     return parser
 
 

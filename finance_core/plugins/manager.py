@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from importlib.metadata import entry_points
-from typing import Any, Final
+from typing import Any, Final, Protocol, TypeVar
 
 import pluggy
 
@@ -36,6 +36,28 @@ def url_scheme(url: str) -> str:
     return scheme.split("+", 1)[0].lower()
 
 
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+N = TypeVar("N", bound=_Named)
+
+
+def unique_by_name(batches: Iterable[Iterable[N]], what: str) -> dict[str, N]:
+    """Flatten one hook's results into a dict by name; a name claimed twice is an error."""
+    found: dict[str, N] = {}
+    for batch in batches:
+        for item in batch:
+            if item.name in found:
+                raise ConfigurationError(
+                    f"two plugins register a {what} named {item.name!r}; "
+                    f"disable one with {DISABLE_ENV}"
+                )
+            found[item.name] = item
+    return found
+
+
 class FinancePlugins:
     """Typed access to the hooks; nothing else calls ``pm.hook`` directly."""
 
@@ -45,23 +67,16 @@ class FinancePlugins:
     @cached_property
     def storage_backends(self) -> Mapping[str, StorageBackend]:
         """Every backend by name; two plugins claiming one name or scheme is an error."""
-        by_name: dict[str, StorageBackend] = {}
+        by_name = unique_by_name(self.pm.hook.finance_storage_backends(), "storage backend")
         by_scheme: dict[str, str] = {}
-        for batch in self.pm.hook.finance_storage_backends():
-            for backend in batch:
-                if backend.name in by_name:
+        for backend in by_name.values():
+            for scheme in backend.schemes:
+                if scheme in by_scheme:
                     raise ConfigurationError(
-                        f"two plugins register a storage backend named {backend.name!r}; "
-                        f"disable one with {DISABLE_ENV}"
+                        f"backends {by_scheme[scheme]!r} and {backend.name!r} both claim "
+                        f"the URL scheme {scheme!r}; disable one with {DISABLE_ENV}"
                     )
-                for scheme in backend.schemes:
-                    if scheme in by_scheme:
-                        raise ConfigurationError(
-                            f"backends {by_scheme[scheme]!r} and {backend.name!r} both claim "
-                            f"the URL scheme {scheme!r}; disable one with {DISABLE_ENV}"
-                        )
-                    by_scheme[scheme] = backend.name
-                by_name[backend.name] = backend
+                by_scheme[scheme] = backend.name
         return by_name
 
     def backend_for_url(self, url: str) -> StorageBackend:
@@ -80,16 +95,7 @@ class FinancePlugins:
     @cached_property
     def importers(self) -> Mapping[str, Importer]:
         """Every bank-file format by name; two with one name is an error."""
-        found: dict[str, Importer] = {}
-        for batch in self.pm.hook.finance_importers():
-            for importer in batch:
-                if importer.name in found:
-                    raise ConfigurationError(
-                        f"two plugins register an importer named {importer.name!r}; "
-                        f"disable one with {DISABLE_ENV}"
-                    )
-                found[importer.name] = importer
-        return found
+        return unique_by_name(self.pm.hook.finance_importers(), "importer")
 
     def importer_for(self, data: bytes, name: str | None = None) -> Importer:
         """The importer called ``name``, or the first whose sniffer recognises ``data``."""
