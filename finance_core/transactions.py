@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial as partial_call
 from typing import Any, Final
 
 import attrs
 
-from finance_core.errors import FieldError, ValidationError
+from finance_core.errors import FieldError, ValidationError, gather
 from finance_core.money import check_amount
 
 MAX_TAGS: Final = 20
@@ -79,18 +80,6 @@ class Transfer:
 TRANSACTION_FIELDS: Final = frozenset(
     {"amount", "date", "category", "tags", "splits", *TEXT_LIMITS}
 )
-
-
-class _Collector:
-    def __init__(self) -> None:
-        self.errors: list[FieldError] = []
-
-    def run(self, field: str, check: Any, *args: Any) -> Any:
-        try:
-            return check(*args)
-        except ValidationError as exc:
-            self.errors.extend(FieldError(e.field or field, e.message) for e in exc.errors)
-            return None
 
 
 def check_category(value: object, field: str = "category") -> str:
@@ -179,35 +168,37 @@ def clean_fields(
     With ``partial`` only the given fields are checked (an update); otherwise
     ``amount``, ``date`` and ``category`` are required.
     """
-    unknown = set(fields) - TRANSACTION_FIELDS
-    collector = _Collector()
-    for name in sorted(unknown):
-        collector.errors.append(FieldError(name, "unknown field"))
+    errors = [
+        FieldError(name, "unknown field") for name in sorted(set(fields) - TRANSACTION_FIELDS)
+    ]
     if not partial:
-        for required in ("amount", "date", "category"):
-            if fields.get(required) is None:
-                collector.errors.append(FieldError(required, f"{required} is required"))
-    out: dict[str, Any] = {}
+        errors += [
+            FieldError(name, f"{name} is required")
+            for name in ("amount", "date", "category")
+            if fields.get(name) is None
+        ]
+    for name in ("amount", "date"):
+        if partial and name in fields and fields[name] is None:
+            errors.append(FieldError(name, f"{name} cannot be null"))
+    checks: dict[str, Callable[[], Any]] = {}
     if fields.get("amount") is not None:
-        out["amount"] = collector.run("amount", check_amount, fields["amount"], currency)
-    elif "amount" in fields and partial:
-        collector.errors.append(FieldError("amount", "amount cannot be null"))
+        checks["amount"] = partial_call(check_amount, fields["amount"], currency)
     if fields.get("date") is not None:
-        out["date"] = collector.run("date", check_date, fields["date"])
-    elif "date" in fields and partial:
-        collector.errors.append(FieldError("date", "date cannot be null"))
+        checks["date"] = partial_call(check_date, fields["date"])
     if "category" in fields and (fields["category"] is not None or partial):
-        out["category"] = collector.run("category", check_category, fields["category"])
+        checks["category"] = partial_call(check_category, fields["category"])
     for name in TEXT_LIMITS:
         if name in fields:
-            out[name] = collector.run(name, check_text, name, fields[name])
+            checks[name] = partial_call(check_text, name, fields[name])
     if "tags" in fields:
-        out["tags"] = collector.run("tags", check_tags, fields["tags"])
+        checks["tags"] = partial_call(check_tags, fields["tags"])
     if "splits" in fields:
         # The sum check needs the final amount, so the caller runs it after merging.
-        out["splits"] = collector.run("splits", check_splits, fields["splits"], currency)
-    if collector.errors:
-        raise ValidationError(collector.errors)
+        checks["splits"] = partial_call(check_splits, fields["splits"], currency)
+    out, failed = gather(checks)
+    errors += failed
+    if errors:
+        raise ValidationError(errors)
     return out
 
 
