@@ -69,7 +69,7 @@ class AccountServices(LedgerBase):
         if errors:
             raise ValidationError(errors)
         now = self._now()
-        with self.storage.unit_of_work(principal.tenant_id) as uow:
+        with self._unit(principal.tenant_id) as uow:
             creator = uow.users.get_or_create(principal.user_id)
             (ident,) = uow.allocate_ids("account")
             account = Account(
@@ -94,20 +94,20 @@ class AccountServices(LedgerBase):
         return account
 
     def get_account(self, principal: Principal, account_id: int) -> Account:
-        with self.storage.unit_of_work(principal.tenant_id, readonly=True) as uow:
+        with self._unit(principal.tenant_id, readonly=True) as uow:
             account = uow.accounts.get(account_id)
         if account is None:
             raise NotFoundError("account", account_id)
         return account
 
     def list_accounts(self, principal: Principal) -> list[Account]:
-        with self.storage.unit_of_work(principal.tenant_id, readonly=True) as uow:
+        with self._unit(principal.tenant_id, readonly=True) as uow:
             return uow.accounts.list()
 
     def balance_as_of(self, principal: Principal, account_id: int, day: date) -> Decimal:
         """The balance at the end of ``day``: initial balance plus amounts dated up to it."""
         day = check_date(day, "as_of")
-        with self.storage.unit_of_work(principal.tenant_id, readonly=True) as uow:
+        with self._unit(principal.tenant_id, readonly=True) as uow:
             account = uow.accounts.get(account_id)
             if account is None:
                 raise NotFoundError("account", account_id)
@@ -126,7 +126,7 @@ class AccountServices(LedgerBase):
         """Change name, type or floor; a new floor must not be above the balance."""
         principal.require_write()
         now = self._now()
-        with self.storage.unit_of_work(principal.tenant_id) as uow:
+        with self._unit(principal.tenant_id) as uow:
             write = BalanceWrite(self, uow)
             account = write.lock(account_id)[account_id]
             check_version("account", account_id, expected_version, account.version)
@@ -160,7 +160,7 @@ class AccountServices(LedgerBase):
         """Delete an account, its transactions, and both legs of its transfers."""
         principal.require_write()
         now = self._now()
-        with self.storage.unit_of_work(principal.tenant_id) as uow:
+        with self._unit(principal.tenant_id) as uow:
             write = BalanceWrite(self, uow)
             account = write.lock(account_id)[account_id]
             check_version("account", account_id, expected_version, account.version)
@@ -194,7 +194,7 @@ class AccountServices(LedgerBase):
         principal.require_write()
         drifts = []
         now = self._now()
-        with self.storage.unit_of_work(principal.tenant_id) as uow:
+        with self._unit(principal.tenant_id) as uow:
             write = BalanceWrite(self, uow)
             for account in uow.accounts.list():
                 locked = write.lock(account.id)[account.id]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -20,6 +21,7 @@ from finance_core.events import Event, EventKind
 from finance_core.money import check_currency
 from finance_core.ports import Storage, UnitOfWork
 from finance_core.rules import BUILTIN_RULES, BalanceChange, BalanceRule, enforce
+from finance_core.scope import Scope, Scopes
 from finance_core.transactions import (
     Transaction,
     Transfer,
@@ -153,8 +155,34 @@ class LedgerBase:
         self.rules = tuple(rules)
         self.default_currency = check_currency(default_currency, "default_currency")
         self._on_commit = on_commit
+        self.scopes = Scopes(storage, self._deliver)
+
+    def scope(self, tenant_id: str, *, readonly: bool) -> AbstractContextManager[Scope]:
+        """One unit of work that every service call inside the block shares.
+
+        Adapters open one per request so that the caller's membership and the
+        use case's reads and writes see one snapshot; the owner commits with
+        ``scope.uow.commit()`` (nothing is stored otherwise) and after-commit
+        events go out once the block ends.
+        """
+        return self.scopes.open(tenant_id, readonly=readonly)
+
+    def _unit(
+        self, tenant_id: str, *, readonly: bool = False
+    ) -> AbstractContextManager[UnitOfWork]:
+        """The unit of work of a use case: the open scope's, or a new one.
+
+        Services open units of work only through this, never from storage
+        directly, so that use cases compose and a request stays one unit.
+        """
+        return self.scopes.unit(tenant_id, readonly=readonly)
 
     def notify(self, tenant_id: str, events: Sequence[Event]) -> None:
+        """Send events after a commit (held by an open scope until it commits)."""
+        if not self.scopes.queue(tenant_id, events):
+            self._deliver(tenant_id, events)
+
+    def _deliver(self, tenant_id: str, events: Sequence[Event]) -> None:
         if self._on_commit is not None:
             self._on_commit(tenant_id, tuple(events))
 

@@ -31,7 +31,7 @@ class TenantServices(LedgerBase):
         tenant_id = check_tenant_id(tenant_id)
         name = check_tenant_name(name)
         now = self._now()
-        with self.storage.unit_of_work(tenant_id) as uow:
+        with self._unit(tenant_id) as uow:
             if uow.tenant.get() is not None:
                 raise DuplicateError(f"tenant {tenant_id!r} already exists")
             uow.tenant.add(Tenant(tenant_id, name, now, now))
@@ -69,13 +69,13 @@ class TenantServices(LedgerBase):
         self, tenant_id: str, auth_user_id: str, role_claim: Role | None, tenant_name: str | None
     ) -> tuple[Principal, User]:
         # Every request of a known member ends here: one read-only unit of work, one read.
-        with self.storage.unit_of_work(tenant_id, readonly=True) as uow:
+        with self._unit(tenant_id, readonly=True) as uow:
             found = uow.members.find_caller(auth_user_id)
         if found is not None:
             known, membership = found
             return Principal(auth_user_id, tenant_id, membership.role), known
         now = self._now()
-        with self.storage.unit_of_work(tenant_id) as uow:
+        with self._unit(tenant_id) as uow:
             tenant = uow.tenant.get()
             user = uow.users.get_or_create(auth_user_id)
             if tenant is None:
@@ -98,7 +98,7 @@ class TenantServices(LedgerBase):
         return Principal(auth_user_id, tenant_id, role), user
 
     def get_tenant(self, principal: Principal) -> Tenant:
-        with self.storage.unit_of_work(principal.tenant_id, readonly=True) as uow:
+        with self._unit(principal.tenant_id, readonly=True) as uow:
             tenant = uow.tenant.get()
         if tenant is None:
             raise NotFoundError("tenant", principal.tenant_id)
@@ -107,7 +107,7 @@ class TenantServices(LedgerBase):
     def rename_tenant(self, principal: Principal, name: str) -> Tenant:
         principal.require_owner("rename the tenant")
         name = check_tenant_name(name)
-        with self.storage.unit_of_work(principal.tenant_id) as uow:
+        with self._unit(principal.tenant_id) as uow:
             tenant = uow.tenant.get()
             if tenant is None:
                 raise NotFoundError("tenant", principal.tenant_id)
@@ -118,12 +118,12 @@ class TenantServices(LedgerBase):
 
     def tenants_of(self, principal: Principal) -> list[tuple[Tenant, Member]]:
         """Every tenant the calling user belongs to (any tenant id works for the lookup)."""
-        with self.storage.unit_of_work(principal.tenant_id, readonly=True) as uow:
+        with self._unit(principal.tenant_id, readonly=True) as uow:
             user = uow.users.find(principal.user_id)
             return [] if user is None else uow.users.memberships(user.id)
 
     def list_members(self, principal: Principal) -> list[Member]:
-        with self.storage.unit_of_work(principal.tenant_id, readonly=True) as uow:
+        with self._unit(principal.tenant_id, readonly=True) as uow:
             return uow.members.list()
 
     def add_member(
@@ -136,7 +136,7 @@ class TenantServices(LedgerBase):
         if not isinstance(auth_user_id, str) or not 1 <= len(auth_user_id) <= 255:
             raise ValidationError.of("auth_user_id", "auth_user_id must be 1 to 255 characters")
         now = self._now()
-        with self.storage.unit_of_work(principal.tenant_id) as uow:
+        with self._unit(principal.tenant_id) as uow:
             user = uow.users.get_or_create(auth_user_id)
             if uow.members.get_by_user(user.id) is not None:
                 raise DuplicateError(f"user {auth_user_id!r} is already a member")
@@ -159,7 +159,7 @@ class TenantServices(LedgerBase):
     def change_role(self, principal: Principal, user_id: int, role: Role | str) -> Member:
         principal.require_owner("change roles")
         role = Role.parse(role)
-        with self.storage.unit_of_work(principal.tenant_id) as uow:
+        with self._unit(principal.tenant_id) as uow:
             member = attrs.evolve(self._target_member(principal, uow, user_id), role=role)
             uow.members.update(member)
             uow.commit()
@@ -167,7 +167,7 @@ class TenantServices(LedgerBase):
 
     def remove_member(self, principal: Principal, user_id: int) -> Member:
         principal.require_manage_members()
-        with self.storage.unit_of_work(principal.tenant_id) as uow:
+        with self._unit(principal.tenant_id) as uow:
             member = self._target_member(principal, uow, user_id)
             uow.members.delete(user_id)
             uow.commit()

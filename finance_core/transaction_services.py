@@ -70,7 +70,7 @@ class TransactionServices(TransferServices):
         if not items:
             raise ValidationError.of("transactions", "a batch needs at least one transaction")
         now = self._now()
-        with self.storage.unit_of_work(principal.tenant_id) as uow:
+        with self._unit(principal.tenant_id) as uow:
             write = BalanceWrite(self, uow)
             account = write.lock(account_id)[account_id]
             ids = uow.allocate_ids("transaction", len(items))
@@ -120,7 +120,7 @@ class TransactionServices(TransferServices):
             )
 
     def get_transaction(self, principal: Principal, transaction_id: int) -> Transaction:
-        with self.storage.unit_of_work(principal.tenant_id, readonly=True) as uow:
+        with self._unit(principal.tenant_id, readonly=True) as uow:
             txn = uow.transactions.get(transaction_id)
         if txn is None:
             raise NotFoundError("transaction", transaction_id)
@@ -135,7 +135,7 @@ class TransactionServices(TransferServices):
         """Filtered transactions, newest first; an unknown ``account_id`` is not found."""
         flt = flt or TransactionFilter()
         page = page or PageRequest()
-        with self.storage.unit_of_work(principal.tenant_id, readonly=True) as uow:
+        with self._unit(principal.tenant_id, readonly=True) as uow:
             if flt.account_id is not None and uow.accounts.get(flt.account_id) is None:
                 raise NotFoundError("account", flt.account_id)
             return uow.transactions.query(flt, page)
@@ -171,7 +171,7 @@ class TransactionServices(TransferServices):
         """
         principal.require_write()
         now = self._now()
-        with self.storage.unit_of_work(principal.tenant_id) as uow:
+        with self._unit(principal.tenant_id) as uow:
             write = BalanceWrite(self, uow)
             old = self._locked_transaction(write, transaction_id)
             check_version("transaction", transaction_id, expected_version, old.version)
@@ -276,7 +276,7 @@ class TransactionServices(TransferServices):
         """Delete a transaction; deleting a transfer leg deletes the whole transfer."""
         principal.require_write()
         now = self._now()
-        with self.storage.unit_of_work(principal.tenant_id) as uow:
+        with self._unit(principal.tenant_id) as uow:
             write = BalanceWrite(self, uow)
             txn = self._locked_transaction(write, transaction_id)
             check_version("transaction", transaction_id, expected_version, txn.version)

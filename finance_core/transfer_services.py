@@ -50,7 +50,7 @@ class TransferServices(LedgerBase):
         if from_account_id == to_account_id:
             raise ValidationError.of("to_account_id", "a transfer needs two different accounts")
         now = self._now()
-        with self.storage.unit_of_work(principal.tenant_id) as uow:
+        with self._unit(principal.tenant_id) as uow:
             write = BalanceWrite(self, uow)
             locked = write.lock(from_account_id, to_account_id)
             source, target = locked[from_account_id], locked[to_account_id]
@@ -125,7 +125,7 @@ class TransferServices(LedgerBase):
         return TransferResult(transfer, out_leg, in_leg)
 
     def get_transfer(self, principal: Principal, transfer_id: int) -> TransferResult:
-        with self.storage.unit_of_work(principal.tenant_id, readonly=True) as uow:
+        with self._unit(principal.tenant_id, readonly=True) as uow:
             transfer = uow.transfers.get(transfer_id)
             if transfer is None:
                 raise NotFoundError("transfer", transfer_id)
@@ -140,7 +140,7 @@ class TransferServices(LedgerBase):
     ) -> None:
         """Delete both legs; ``expected_version`` is ``TransferResult.version``."""
         principal.require_write()
-        with self.storage.unit_of_work(principal.tenant_id) as uow:
+        with self._unit(principal.tenant_id) as uow:
             write = BalanceWrite(self, uow)
             self._delete_transfer(write, transfer_id, expected_version)
             write.finish()
