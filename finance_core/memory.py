@@ -9,6 +9,7 @@ per unit of work lets file-based backends persist exactly what was committed.
 
 from __future__ import annotations
 
+import builtins
 import threading
 from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
@@ -20,9 +21,11 @@ import attrs
 
 from finance_core.accounts import Account
 from finance_core.aggregates import DailyTotal, fold_daily
+from finance_core.budgets import Budget
 from finance_core.errors import DuplicateError, StorageError
 from finance_core.ports import IdempotencyRecord
 from finance_core.queries import Page, PageRequest, TransactionFilter, paginate, sort_key
+from finance_core.schedules import OccurrenceChange, Schedule, ScheduleLink, occurrence_key
 from finance_core.tenancy import Member, Tenant, User
 from finance_core.transactions import Transaction, Transfer
 
@@ -43,6 +46,10 @@ class TenantState:
     counters: dict[str, int] = attrs.field(factory=dict)
     idempotency: dict[str, IdempotencyRecord] = attrs.field(factory=dict)
     external_ids: dict[tuple[int, str], int] = attrs.field(factory=dict)
+    schedules: dict[int, Schedule] = attrs.field(factory=dict)
+    schedule_links: dict[str, ScheduleLink] = attrs.field(factory=dict)
+    schedule_changes: dict[str, OccurrenceChange] = attrs.field(factory=dict)
+    budgets: dict[int, Budget] = attrs.field(factory=dict)
 
     def put(self, table: str, key: Any, value: Any) -> None:
         """Apply one change; the single place that keeps the indexes consistent."""
@@ -120,6 +127,8 @@ class MemoryUnitOfWork:
         self.transactions = _TransactionRepo(self)
         self.transfers = _TransferRepo(self)
         self.idempotency = _IdempotencyRepo(self)
+        self.schedules = _ScheduleRepo(self)
+        self.budgets = _BudgetRepo(self)
 
     @property
     def state(self) -> TenantState:
@@ -395,6 +404,77 @@ class _IdempotencyRepo(_Repo):
         for key in old:
             self._uow._put("idempotency", key, None)
         return len(old)
+
+
+class _ScheduleRepo(_Repo):
+    def add(self, schedule: Schedule) -> None:
+        self._uow._put("schedules", schedule.id, schedule)
+
+    def get(self, schedule_id: int) -> Schedule | None:
+        return self._state.schedules.get(schedule_id)
+
+    def list(self) -> list[Schedule]:
+        return [self._state.schedules[k] for k in sorted(self._state.schedules)]
+
+    def update(self, schedule: Schedule) -> None:
+        self._uow._put("schedules", schedule.id, schedule)
+
+    def delete(self, schedule_id: int) -> None:
+        for link in self.links(schedule_id):
+            self._uow._put("schedule_links", link.key, None)
+        for change in self.changes(schedule_id):
+            self._uow._put("schedule_changes", change.key, None)
+        self._uow._put("schedules", schedule_id, None)
+
+    def add_link(self, link: ScheduleLink) -> None:
+        if link.key in self._state.schedule_links:
+            raise DuplicateError(
+                f"schedule {link.schedule_id} already has a transaction for {link.scheduled}"
+            )
+        for other in self._state.schedule_links.values():
+            if other.transaction_id == link.transaction_id:
+                raise DuplicateError(
+                    f"transaction {link.transaction_id} already settles an occurrence of "
+                    f"schedule {other.schedule_id}"
+                )
+        self._uow._put("schedule_links", link.key, link)
+
+    def links(self, schedule_id: int | None = None) -> builtins.list[ScheduleLink]:
+        rows = self._state.schedule_links.values()
+        return sorted(
+            (r for r in rows if schedule_id is None or r.schedule_id == schedule_id),
+            key=lambda r: (r.schedule_id, r.scheduled),
+        )
+
+    def set_change(self, change: OccurrenceChange) -> None:
+        self._uow._put("schedule_changes", change.key, change)
+
+    def remove_change(self, schedule_id: int, scheduled: date) -> None:
+        self._uow._put("schedule_changes", occurrence_key(schedule_id, scheduled), None)
+
+    def changes(self, schedule_id: int | None = None) -> builtins.list[OccurrenceChange]:
+        rows = self._state.schedule_changes.values()
+        return sorted(
+            (r for r in rows if schedule_id is None or r.schedule_id == schedule_id),
+            key=lambda r: (r.schedule_id, r.scheduled),
+        )
+
+
+class _BudgetRepo(_Repo):
+    def add(self, budget: Budget) -> None:
+        self._uow._put("budgets", budget.id, budget)
+
+    def get(self, budget_id: int) -> Budget | None:
+        return self._state.budgets.get(budget_id)
+
+    def list(self) -> list[Budget]:
+        return [self._state.budgets[k] for k in sorted(self._state.budgets)]
+
+    def update(self, budget: Budget) -> None:
+        self._uow._put("budgets", budget.id, budget)
+
+    def delete(self, budget_id: int) -> None:
+        self._uow._put("budgets", budget_id, None)
 
 
 class MemoryStorage:
