@@ -33,6 +33,7 @@ from finance_storage_sql.faults import (
     unique_columns,
 )
 from finance_storage_sql.ids import allocate
+from finance_storage_sql.planning import SqlBudgetRepository, SqlScheduleRepository
 from finance_storage_sql.repositories import (
     SqlAccountRepository,
     SqlIdempotencyRepository,
@@ -70,6 +71,8 @@ class SqlUnitOfWork:
         self.transactions = SqlTransactionRepository(self)
         self.transfers = SqlTransferRepository(self)
         self.idempotency = SqlIdempotencyRepository(self)
+        self.schedules = SqlScheduleRepository(self)
+        self.budgets = SqlBudgetRepository(self)
 
     # -- lifetime --------------------------------------------------------------
     def __enter__(self) -> Self:

@@ -238,10 +238,10 @@ class TestReadableFiles:
         """Snapshots, journal lines and user lines each carry a version field."""
         seeded_store(tmp_path)
         snapshot = json.loads(tenant_file(tmp_path, "snapshot").read_bytes())
-        assert (snapshot["format"], snapshot["version"]) == ("finance-planner/tenant", 1)
+        assert (snapshot["format"], snapshot["version"]) == ("finance-planner/tenant", 2)
         journal = tenant_file(tmp_path, "journal").read_text().splitlines()
         users = (tmp_path / "directory.jsonl").read_text().splitlines()
-        assert {json.loads(line)["v"] for line in journal + users} == {1}
+        assert {json.loads(line)["v"] for line in journal + users} == {2}
 
     def test_fields_at_their_default_are_left_out(self) -> None:
         """A transaction without description, tags or splits is written without those keys."""
