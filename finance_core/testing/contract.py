@@ -38,6 +38,12 @@ from finance_core.rules import BUILTIN_RULES, NoFutureDatedRule
 from finance_core.services import Ledger
 from finance_core.tenancy import Principal, Role
 from finance_core.testing.clock import FakeClock
+from finance_core.testing.contract_planning import (
+    TestBudgetStorage,
+    TestPlanningUseCases,
+    TestScheduleStorage,
+    test_budget_spent_matches_a_plain_sum,
+)
 from finance_core.testing.contract_reports import (
     TestReports,
     test_report_balance_history_matches_balance_as_of,
@@ -1032,17 +1038,20 @@ __all__ = [
     "TestBalanceRules",
     "TestBalances",
     "TestBatches",
+    "TestBudgetStorage",
     "TestChangingAccounts",
     "TestChangingTransactions",
     "TestIdempotencyRecords",
     "TestOpeningAccounts",
     "TestPagination",
+    "TestPlanningUseCases",
     "TestPortability",
     "TestPostingTransactions",
     "TestProvisioning",
     "TestQueries",
     "TestReports",
     "TestRoles",
+    "TestScheduleStorage",
     "TestTenantIsolation",
     "TestTransfers",
     "TestUnitOfWork",
@@ -1053,6 +1062,7 @@ __all__ = [
     "owner",
     "savings",
     "test_backend_agrees_with_memory_oracle",
+    "test_budget_spent_matches_a_plain_sum",
     "test_report_balance_history_matches_balance_as_of",
     "test_report_cashflow_matches_a_plain_sum",
     "test_report_month_and_year_buckets_equal_summed_days",
