@@ -8,6 +8,7 @@ import cattrs
 import falcon
 
 from finance_core.services import Ledger
+from finance_http.planning_routes import planning_routes
 from finance_http.resources.accounts import Accounts
 from finance_http.resources.meta import DocsAsset, DocsPage, Health, OpenApiDocument, Root
 from finance_http.resources.tenants import CurrentTenant, Members, Tenants
@@ -294,6 +295,7 @@ def api_routes(ledger: Ledger, converter: cattrs.Converter) -> list[Route]:
                 ),
             ),
         ),
+        *planning_routes(ledger, converter),
     ]
 
 
