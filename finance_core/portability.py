@@ -16,6 +16,12 @@ import attrs
 
 from finance_core.accounts import Account
 from finance_core.errors import ConflictError, ValidationError
+from finance_core.planning_portability import (
+    PlanningData,
+    check_planning,
+    dump_planning,
+    restore_planning,
+)
 from finance_core.queries import Cursor, PageRequest, TransactionFilter
 from finance_core.services import Ledger
 from finance_core.tenancy import Principal
@@ -33,6 +39,7 @@ class TenantData:
     accounts: tuple[Account, ...]
     transactions: tuple[Transaction, ...]
     transfers: tuple[Transfer, ...]
+    planning: PlanningData = attrs.field(factory=lambda: PlanningData())
 
 
 def dump(ledger: Ledger, principal: Principal) -> TenantData:
@@ -50,9 +57,13 @@ def dump(ledger: Ledger, principal: Principal) -> TenantData:
                 break
             cursor = Cursor.decode(page.next_cursor)
         transfers = {t.id: t for a in accounts for t in uow.transfers.list_for_account(a.id)}
+        planning = dump_planning(uow)
     transactions.sort(key=lambda t: t.id)
     return TenantData(
-        tuple(accounts), tuple(transactions), tuple(sorted(transfers.values(), key=lambda t: t.id))
+        tuple(accounts),
+        tuple(transactions),
+        tuple(sorted(transfers.values(), key=lambda t: t.id)),
+        planning,
     )
 
 
@@ -77,6 +88,8 @@ def restore(ledger: Ledger, principal: Principal, data: TenantData) -> TenantDat
             ("account", data.accounts),
             ("transaction", data.transactions),
             ("transfer", data.transfers),
+            ("schedule", data.planning.schedules),
+            ("budget", data.planning.budgets),
         ):
             olds = [item.id for item in items]
             ids = uow.allocate_ids(kind, max(olds)) if olds else range(1, 1)
@@ -115,8 +128,9 @@ def restore(ledger: Ledger, principal: Principal, data: TenantData) -> TenantDat
         for transfer in transfers:
             uow.transfers.add(transfer)
         uow.transactions.add_many(transactions)
+        planning = restore_planning(uow, data.planning, maps)
         uow.commit()
-    return TenantData(tuple(accounts), tuple(transactions), tuple(transfers))
+    return TenantData(tuple(accounts), tuple(transactions), tuple(transfers), planning)
 
 
 def _check_consistent(data: TenantData) -> None:
@@ -148,3 +162,4 @@ def _check_consistent(data: TenantData) -> None:
     for transfer in data.transfers:
         if not {transfer.from_transaction_id, transfer.to_transaction_id} <= txn_ids:
             raise ValidationError.of("transfers", f"transfer {transfer.id} names missing legs")
+    check_planning(data.planning, set(accounts), txn_ids)
