@@ -228,7 +228,10 @@ class ScheduleServices(TransactionServices):
 
         The accounts are locked before the links are read, so a concurrent run
         waits and then finds the occurrences posted; the unique key on
-        (schedule, date) refuses a second posting in any case (409).
+        (schedule, date) refuses a second posting in any case (409). A run is
+        all or nothing: a posting a balance rule refuses stops it, stores
+        nothing and names the account (skip that occurrence or change the
+        floor, and run it again).
         """
         principal.require_write()
         today = self._now().date()
@@ -242,16 +245,21 @@ class ScheduleServices(TransactionServices):
             BalanceWrite(self, uow).lock(*accounts)
             changes = uow.schedules.changes()
             links = uow.schedules.links()
+            due: list[tuple[Occurrence, Schedule, ScheduleTerms]] = []
             for schedule in schedules:
                 start = max(schedule.created_at.date(), schedule.terms[0].recurrence.start_date)
                 for occ in occurrences(schedule, start, today, today, changes, links):
                     terms = schedule.terms_on(occ.scheduled)
-                    if occ.status != "due" or not terms.auto_post:
-                        continue
-                    if not {terms.account_id, terms.to_account_id} - {None} <= known:
-                        continue
-                    txn = self._post_occurrence(principal, schedule, terms, occ)
-                    posted.append(attrs.evolve(occ, status="posted", transaction_id=txn.id))
+                    wanted = {terms.account_id, terms.to_account_id} - {None}
+                    if occ.status == "due" and terms.auto_post and wanted <= known:
+                        due.append((occ, schedule, terms))
+            # In date order, money in before money out on one day, as a bank books them,
+            # so a catch-up run meets the balance rules as the days would have.
+            for occ, schedule, terms in sorted(
+                due, key=lambda d: (d[0].date, -d[0].amount, d[0].schedule_id)
+            ):
+                txn = self._post_occurrence(principal, schedule, terms, occ)
+                posted.append(attrs.evolve(occ, status="posted", transaction_id=txn.id))
             uow.commit()
         return posted
 
