@@ -98,9 +98,17 @@ def run_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
+    from finance_core.cli import plugins_of
     from finance_http.server import serve
 
-    serve(settings, host=args.host, port=args.port, workers=workers, threads=args.threads)
+    serve(
+        settings,
+        host=args.host,
+        port=args.port,
+        workers=workers,
+        threads=args.threads,
+        plugins=plugins_of(args),
+    )
     return 0
 
 
