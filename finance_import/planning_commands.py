@@ -89,6 +89,5 @@ def finance_cli_commands() -> Sequence[CliCommand]:
 @hookimpl
 def finance_http_routes(deps: Any) -> Sequence[Any]:
     from finance_http.planning_routes import forecast_route
-    from finance_http.wire import make_converter
 
-    return [forecast_route(deps.ledger, make_converter(), render_forecast_svg)]
+    return [forecast_route(deps.ledger, deps.converter, render_forecast_svg)]

@@ -10,7 +10,6 @@ import pytest
 
 from finance_core import ValidationError, open_ledger
 from finance_core.planning_portability import PlanningData
-from finance_core.portability import dump, restore
 from finance_core.schedules import ScheduleLink
 from finance_core.testing.clock import FakeClock
 from finance_import.export_document import from_json, to_json
@@ -43,10 +42,12 @@ class TestPlanningExport:
             who, name="Food", tag="food", amount="80", currency="USD", period="weekly",
             start_day=3, start="2026-03-04", mode="envelope", account_id=account.id,
         )  # fmt: skip
-        document = to_json(dump(ledger, who))
+        document = to_json(ledger.export_data(who))
         other = ledger.create_tenant("b", "B", owner="bob")
-        restore(ledger, other, from_json(document))
-        assert _strip(dump(ledger, other).planning) == _strip(dump(ledger, who).planning)
+        ledger.restore(other, from_json(document))
+        assert _strip(ledger.export_data(other).planning) == _strip(
+            ledger.export_data(who).planning
+        )
 
     def test_a_document_without_planning_still_reads(self) -> None:
         """Documents from before schedules existed restore with none."""
@@ -62,7 +63,7 @@ class TestPlanningExport:
             who, name="Rent", account_id=account.id, amount="-5", category="rent",
             start_date="2026-03-01", freq="monthly",
         )  # fmt: skip
-        data = dump(ledger, who)
+        data = ledger.export_data(who)
         bad = attrs.evolve(
             data,
             planning=attrs.evolve(
@@ -76,7 +77,7 @@ class TestPlanningExport:
         )
         other = ledger.create_tenant("b", "B", owner="bob")
         with pytest.raises(ValidationError, match="transaction 99"):
-            restore(ledger, other, bad)
+            ledger.restore(other, bad)
 
 
 def _link() -> ScheduleLink:
