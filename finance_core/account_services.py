@@ -25,6 +25,7 @@ from finance_core.ledger_base import (
     check_version,
 )
 from finance_core.money import check_amount, check_currency
+from finance_core.occurrence_links import forget_account_plans
 from finance_core.rules import BalanceChange, enforce
 from finance_core.tenancy import Principal
 from finance_core.transactions import check_date
@@ -157,7 +158,10 @@ class AccountServices(LedgerBase):
     def delete_account(
         self, principal: Principal, account_id: int, *, expected_version: int | None = None
     ) -> None:
-        """Delete an account, its transactions, and both legs of its transfers."""
+        """Delete an account, its transactions, both legs of its transfers, and its schedules.
+
+        Budgets that projected onto the account keep counting spending, unprojected.
+        """
         principal.require_write()
         now = self._now()
         with self._unit(principal.tenant_id) as uow:
@@ -185,6 +189,7 @@ class AccountServices(LedgerBase):
             for transfer in transfers:
                 uow.transfers.delete(transfer.id)
                 write.event(EventKind.TRANSFER_DELETED, transfer.id)
+            forget_account_plans(uow, account_id, now)
             uow.accounts.delete(account_id)
             write.event(EventKind.ACCOUNT_DELETED, account_id)
             write.finish()

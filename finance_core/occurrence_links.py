@@ -1,8 +1,9 @@
-"""Linking new transactions to the schedule occurrences they settle.
+"""Keeping schedules in step with transactions and accounts.
 
 The transaction-posting use case calls ``link_occurrences`` once per batch,
 inside its unit of work and after its accounts are locked, so an import or a
 hand-entered payment settles a scheduled bill and the bill is counted once.
+Deleting an account takes the schedules that use it along.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta
+
+import attrs
 
 from finance_core.errors import ConflictError, DuplicateError
 from finance_core.ports import UnitOfWork
@@ -81,3 +84,18 @@ def link(
             f"the occurrence of schedule {schedule_id} on {scheduled} was settled by another "
             "request just now; nothing was stored: read it again"
         ) from None
+
+
+def forget_account_plans(uow: UnitOfWork, account_id: int, now: datetime) -> None:
+    """Before an account is deleted: delete its schedules, and unhook budgets from it.
+
+    Called by the account-deleting use case, in its unit of work.
+    """
+    for schedule in uow.schedules.list():
+        if account_id in schedule.account_ids:
+            uow.schedules.delete(schedule.id)
+    for budget in uow.budgets.list():
+        if budget.account_id == account_id:
+            uow.budgets.update(
+                attrs.evolve(budget, account_id=None, updated_at=now, version=budget.version + 1)
+            )

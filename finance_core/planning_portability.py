@@ -24,10 +24,11 @@ class PlanningData:
     budgets: tuple[Budget, ...] = ()
 
 
-def dump_planning(uow: UnitOfWork) -> PlanningData:
+def dump_planning(uow: UnitOfWork, transaction_ids: set[int]) -> PlanningData:
+    """Everything planned; links to transactions deleted since are left out."""
     return PlanningData(
         tuple(uow.schedules.list()),
-        tuple(uow.schedules.links()),
+        tuple(link for link in uow.schedules.links() if link.transaction_id in transaction_ids),
         tuple(uow.schedules.changes()),
         tuple(uow.budgets.list()),
     )

@@ -45,7 +45,7 @@ class PortabilityServices(LedgerBase):
                     break
                 cursor = Cursor.decode(page.next_cursor)
             transfers = {t.id: t for a in accounts for t in uow.transfers.list_for_account(a.id)}
-            planning = dump_planning(uow)
+            planning = dump_planning(uow, {t.id for t in transactions})
         transactions.sort(key=lambda t: t.id)
         return TenantData(
             tuple(accounts),

@@ -247,3 +247,18 @@ class TestSuggestions:
             merchant="Streamly", start_date="2026-03-01", freq="monthly",
         )  # fmt: skip
         assert ledger.schedule_suggestions(owner) == []
+
+
+class TestDeletingAnAccount:
+    def test_its_schedules_go_and_budgets_stay_unprojected(
+        self, ledger: Ledger, owner: Principal, checking: Account
+    ) -> None:
+        """Schedules on a deleted account are deleted; a budget on it keeps counting."""
+        _bill(ledger, owner, checking)
+        budget = ledger.create_budget(
+            owner, name="Food", category="food", amount="300", currency="USD",
+            period="monthly", start="2026-03-01", account_id=checking.id,
+        )  # fmt: skip
+        ledger.delete_account(owner, checking.id)
+        assert ledger.list_schedules(owner) == []
+        assert ledger.get_budget(owner, budget.id).account_id is None

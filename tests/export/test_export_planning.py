@@ -49,6 +49,23 @@ class TestPlanningExport:
             ledger.export_data(who).planning
         )
 
+    def test_a_deleted_posted_transaction_does_not_break_the_export(self) -> None:
+        """The link of a transaction deleted since is left out, so the export restores."""
+        clock = FakeClock(datetime(2026, 3, 1, tzinfo=UTC))
+        ledger = open_ledger("memory://", clock=clock)
+        who = ledger.create_tenant("a", "A", owner="alice")
+        account = ledger.open_account(who, "Checking", initial_balance=Decimal(900))
+        ledger.create_schedule(
+            who, name="Rent", account_id=account.id, amount="-500", category="rent",
+            start_date="2026-03-01", freq="monthly", auto_post=True,
+        )  # fmt: skip
+        (posted,) = ledger.post_due(who)
+        assert posted.transaction_id is not None
+        ledger.delete_transaction(who, posted.transaction_id)
+        other = ledger.create_tenant("b", "B", owner="bob")
+        ledger.restore(other, from_json(to_json(ledger.export_data(who))))
+        assert ledger.export_data(other).planning.schedule_links == ()
+
     def test_a_document_without_planning_still_reads(self) -> None:
         """Documents from before schedules existed restore with none."""
         raw = b'{"format": "finance-planner-export", "version": 1, "accounts": []}'
