@@ -48,6 +48,8 @@ class TenantState:
     external_ids: dict[tuple[int, str], int] = attrs.field(factory=dict)
     schedules: dict[int, Schedule] = attrs.field(factory=dict)
     schedule_links: dict[str, ScheduleLink] = attrs.field(factory=dict)
+    #: Which occurrence each linked transaction settles (transaction id -> link key).
+    linked_transactions: dict[int, str] = attrs.field(factory=dict)
     schedule_changes: dict[str, OccurrenceChange] = attrs.field(factory=dict)
     budgets: dict[int, Budget] = attrs.field(factory=dict)
 
@@ -66,6 +68,13 @@ class TenantState:
                 self.by_account.setdefault(value.account_id, {})[key] = value
                 if value.external_id is not None:
                     self.external_ids[(value.account_id, value.external_id)] = key
+        elif table == "schedule_links":
+            old_link = self.schedule_links.pop(key, None)
+            if old_link is not None:
+                self.linked_transactions.pop(old_link.transaction_id, None)
+            if value is not None:
+                self.schedule_links[key] = value
+                self.linked_transactions[value.transaction_id] = key
         else:
             mapping: dict[Any, Any] = getattr(self, table)
             if value is None:
@@ -431,12 +440,11 @@ class _ScheduleRepo(_Repo):
             raise DuplicateError(
                 f"schedule {link.schedule_id} already has a transaction for {link.scheduled}"
             )
-        for other in self._state.schedule_links.values():
-            if other.transaction_id == link.transaction_id:
-                raise DuplicateError(
-                    f"transaction {link.transaction_id} already settles an occurrence of "
-                    f"schedule {other.schedule_id}"
-                )
+        other = self._state.linked_transactions.get(link.transaction_id)
+        if other is not None:
+            raise DuplicateError(
+                f"transaction {link.transaction_id} already settles the occurrence {other}"
+            )
         self._uow._put("schedule_links", link.key, link)
 
     def links(self, schedule_id: int | None = None) -> builtins.list[ScheduleLink]:
