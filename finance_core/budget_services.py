@@ -247,29 +247,30 @@ class BudgetServices(LedgerBase):
             raise ValidationError.of("to", f"a range covers at most {MAX_STATUS_DAYS} days")
         with self._unit(principal.tenant_id, readonly=True) as uow:
             budgets = uow.budgets.list()
-            spent = _spending(uow, budgets, end)
+            spent = spending_by_day(uow, budgets, end)
         return [
-            BudgetReport(b, budget_status(b, spent.get(_key(b), {}), start, end)) for b in budgets
+            BudgetReport(b, budget_status(b, spent.get(spending_key(b), {}), start, end))
+            for b in budgets
         ]
 
 
-def _key(budget: Budget) -> tuple[str, str, str]:
+def spending_key(budget: Budget) -> tuple[str, str, str]:
     if budget.category is not None:
         return ("category", budget.category, budget.currency)
     assert budget.tag is not None
     return ("tag", budget.tag, budget.currency)
 
 
-def _spending(
+def spending_by_day(
     uow: UnitOfWork, budgets: list[Budget], end: date
 ) -> dict[tuple[str, str, str], dict[date, Decimal]]:
-    """Money out per (group kind, group, currency) and day, from each kind's earliest budget."""
+    """Money out per ``spending_key`` and day, from each kind's earliest budget to ``end``."""
     out: dict[tuple[str, str, str], dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for kind in ("category", "tag"):
-        wanted = {_key(b) for b in budgets if _key(b)[0] == kind}
+        wanted = {spending_key(b) for b in budgets if spending_key(b)[0] == kind}
         if not wanted:
             continue
-        first = min(period_start(b, b.start) for b in budgets if _key(b)[0] == kind)
+        first = min(period_start(b, b.start) for b in budgets if spending_key(b)[0] == kind)
         flt = TransactionFilter(start_date=first, end_date=end)
         for row in uow.transactions.daily_totals(flt, kind, include_transfers=False):
             key = (kind, row.group or "", row.currency)

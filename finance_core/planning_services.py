@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Final
 
-from finance_core.budget_services import BudgetServices, _spending
+from finance_core.budget_services import BudgetServices, spending_by_day, spending_key
 from finance_core.budgets import amount_for, budget_status, periods
 from finance_core.errors import NotFoundError, ValidationError
 from finance_core.forecast import AccountForecast, project, spread
@@ -81,13 +81,11 @@ class PlanningServices(ScheduleServices, BudgetServices):
                         moves[occ.to_account_id][day] += occ.amount
             if include_budgets:
                 budgets = [b for b in uow.budgets.list() if b.account_id in wanted]
-                spent = _spending(uow, budgets, last)
+                spent = spending_by_day(uow, budgets, last)
                 for budget in budgets:
                     assert budget.account_id is not None
-                    key = ("category", budget.category or "", budget.currency)
-                    if budget.tag is not None:
-                        key = ("tag", budget.tag, budget.currency)
-                    current = budget_status(budget, spent.get(key, {}), today, today)
+                    daily = spent.get(spending_key(budget), {})
+                    current = budget_status(budget, daily, today, today)
                     for first, end in periods(budget, last):
                         if end < today:
                             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -45,7 +45,7 @@ MAX_RANGE_DAYS = 3660
 class ScheduleServices(TransactionServices):
     """Recurring transactions."""
 
-    def _currency_of(self, uow: UnitOfWork) -> Any:
+    def _currency_of(self, uow: UnitOfWork) -> Callable[[int], str]:
         def currency_of(account_id: int) -> str:
             account = uow.accounts.get(account_id)
             if account is None:
