@@ -78,6 +78,27 @@ class TestSchedules:
         assert (first["count"], again["count"]) == (1, 0)
         assert data(api.get(f"/api/accounts/{account['id']}"))["balance"] == Decimal("300.00")
 
+    def test_an_imported_bank_line_settles_the_scheduled_bill(self, api: Api) -> None:
+        """A bill both scheduled and in the bank file is counted once: the import matches it."""
+        account = api.account(initial_balance="1000.00")
+        created = _schedule(
+            api, account["id"], start_date=_day(0), freq="monthly", amount="-61.30",
+            auto_post=True,
+        )  # fmt: skip
+        csv = f"date,amount,description\n{_day(-1)},-61.30,Power company\n".encode()
+        imported = api.request(
+            "POST", "/api/imports", raw=csv, headers={"Content-Type": "text/csv"},
+            params={"account_id": str(account["id"])},
+        )  # fmt: skip
+        assert imported.status_code == 201, imported.text
+        assert data(api.post("/api/schedules/post-due"))["count"] == 0
+        (occ,) = data(
+            api.get(f"/api/schedules/{created['id']}/occurrences",
+                    params={"from": _day(0), "to": _day(0)})
+        )["occurrences"]  # fmt: skip
+        assert occ["status"] == "matched"
+        assert data(api.get(f"/api/accounts/{account['id']}"))["balance"] == Decimal("938.70")
+
     def test_skip_and_move_one_occurrence(self, api: Api) -> None:
         """A skipped occurrence is listed skipped; a moved one under its new date."""
         account = api.account()
