@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from finance_core.budgets import Budget, BudgetAmount
 from finance_core.errors import DuplicateError
@@ -197,6 +197,15 @@ class _Repository:
     @property
     def _tenant_id(self) -> str:
         return self._uow.tenant_id
+
+
+# Every transaction post asks for the tenant's schedules (to match payments to
+# occurrences), so that statement is built once, like the other per-request ones.
+_LIST_SCHEDULES = (
+    select(schedules)
+    .where(schedules.c.tenant_id == bindparam("key_tenant_id"))
+    .order_by(schedules.c.id)
+)
 
 
 class SqlScheduleRepository(_Repository):
