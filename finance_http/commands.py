@@ -13,7 +13,7 @@ import attrs
 
 from finance_core.bootstrap import utc_now
 from finance_core.cli import CliCommand
-from finance_core.errors import ConfigurationError
+from finance_core.errors import ConfigurationError, StorageError
 from finance_core.tenancy import Role
 from finance_http.settings import ENV_FILE, Settings, generate_secret, load_settings
 from finance_http.tokens import issue_token
@@ -76,6 +76,25 @@ def _announce_generated_secret(settings: Settings, env_file: Path, host: str, po
     )
 
 
+def _check_storage(settings: Settings) -> None:
+    """Refuse to start while the storage is unreachable: one line, exit status 1.
+
+    Checked once here, before any worker starts, so that a wrong URL or a
+    database that is down is reported once and plainly (a supervisor restarts
+    the command); a running server rides out outages on its own.
+    """
+    from finance_core.plugins.manager import make_plugin_manager
+
+    try:
+        storage = make_plugin_manager().open_storage(settings.database_url)
+        try:
+            storage.check()
+        finally:
+            storage.close()
+    except StorageError as exc:
+        raise StorageError(f"cannot start, the storage is not available: {exc}") from None
+
+
 def run_serve(args: argparse.Namespace) -> int:
     env_file = _env_file()
     settings = _settings()
@@ -92,6 +111,7 @@ def run_serve(args: argparse.Namespace) -> int:
         workers = 1
     if workers < 1 or args.threads < 1:
         raise ConfigurationError("--workers and --threads must be at least 1")
+    _check_storage(settings)
     print(
         f"finance-planner: serving {settings.described()['DATABASE_URL']} on "
         f"http://{args.host}:{args.port} with {workers} workers; docs at /docs",

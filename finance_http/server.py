@@ -7,12 +7,20 @@ connections, never share the parent's.
 from __future__ import annotations
 
 import logging
-from typing import Any
+import time
+from typing import Any, Final
 
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
-from finance_http.app import build_dependencies, create_app
+from finance_core.errors import StorageError
+from finance_http.app import Dependencies, build_dependencies, create_app
 from finance_http.settings import Settings
+
+log = logging.getLogger("finance_http.server")
+
+#: Seconds a starting worker waits before trying the storage again, doubling up to the last.
+_FIRST_RETRY_DELAY: Final = 0.5
+_LAST_RETRY_DELAY: Final = 8.0
 
 
 def configure_logging(settings: Settings) -> None:
@@ -32,7 +40,20 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships n
 
     def load(self) -> Any:
         configure_logging(self.settings)
-        return create_app(build_dependencies(self.settings))
+        return create_app(self._dependencies())
+
+    def _dependencies(self) -> Dependencies:
+        # ``serve`` checked the storage before starting any worker. A worker
+        # started later (its predecessor crashed) while the database is away
+        # waits for it: failing to boot would make gunicorn stop the server.
+        delay = _FIRST_RETRY_DELAY
+        while True:
+            try:
+                return build_dependencies(self.settings)
+            except StorageError as exc:
+                log.warning("worker waits %.1fs for the storage: %s", delay, exc)
+                time.sleep(delay)
+                delay = min(delay * 2, _LAST_RETRY_DELAY)
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from finance_core.errors import StorageError
 from finance_storage_sql.schema import metadata
+from finance_storage_sql.urls import DatabaseUrl
 
 _PG_UNIQUE_VIOLATION: Final = "23505"
 _PG_RETRYABLE: Final = {
@@ -39,6 +40,11 @@ def is_unique_violation(exc: BaseException) -> bool:
     return getattr(orig, "sqlite_errorname", None) in _SQLITE_UNIQUE
 
 
+def is_lost_connection(exc: BaseException) -> bool:
+    """True when the database connection itself failed (the server went away)."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
 def unique_columns(exc: BaseException) -> frozenset[str]:
     """The columns of the unique key ``exc`` violated (empty when unknown)."""
     if not isinstance(exc, DBAPIError):
@@ -65,6 +71,19 @@ def _is_foreign_key_violation(orig: BaseException) -> bool:
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def connect_error(exc: SQLAlchemyError, database: DatabaseUrl) -> StorageError:
+    """Connecting failed: name the database (password masked) and what to check."""
+    orig: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
+    if database.dialect == "sqlite":
+        advice = "check that the file's directory exists and that this process may write there"
+    else:
+        advice = (
+            "check that the database server is running and reachable from here, and that "
+            "DATABASE_URL names the right host, port, database, user and password"
+        )
+    return StorageError(f"cannot connect to {database.display()}: {first_line(orig)}; {advice}")
 
 
 def storage_error(exc: SQLAlchemyError, action: str, *, committing: bool = False) -> StorageError:
