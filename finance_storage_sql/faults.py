@@ -7,7 +7,7 @@ from typing import Final
 from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from finance_core.errors import StorageError
+from finance_core.errors import StorageError, StorageFullError
 from finance_storage_sql.schema import metadata
 from finance_storage_sql.urls import DatabaseUrl
 
@@ -17,6 +17,9 @@ _PG_RETRYABLE: Final = {
     "40P01": "the database broke a deadlock by aborting this transaction",
 }
 _PG_FOREIGN_KEY_VIOLATION: Final = "23503"
+#: PostgreSQL's disk_full and SQLite's SQLITE_FULL: no space left for the write.
+_PG_DISK_FULL: Final = "53100"
+_SQLITE_FULL: Final = "SQLITE_FULL"
 _SQLITE_UNIQUE: Final = {"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"}
 _SQLITE_UNIQUE_PREFIX: Final = "UNIQUE constraint failed: "
 
@@ -94,6 +97,11 @@ def storage_error(exc: SQLAlchemyError, action: str, *, committing: bool = False
     """
     orig: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
     sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate == _PG_DISK_FULL or getattr(orig, "sqlite_errorname", None) == _SQLITE_FULL:
+        return StorageFullError(
+            f"storage failed while {action}: the database has no space left on its disk; "
+            "nothing of this unit of work was stored, free space there and retry"
+        )
     if sqlstate in _PG_RETRYABLE:
         cause = _PG_RETRYABLE[sqlstate]
         advice = "retry the operation"

@@ -1,0 +1,87 @@
+"""Disk full: SQLite and JSON storage on a small filesystem, behind the real server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fault_support import Caller, fill_up, running_server, small_filesystem
+from http_support import ServerProcess
+
+#: How many writes may still fit in what the filesystem had cached before it filled.
+MAX_WRITES_UNTIL_FULL = 500
+
+
+@pytest.fixture(params=["sqlite", "json"])
+def full_disk_server(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[ServerProcess, Path]]:
+    """A server whose storage lives on an 8 MiB tmpfs; yields it and the mount point."""
+    with small_filesystem(tmp_path / "small", "8m") as mount:
+        url = (
+            f"sqlite:///{mount}/finance.db"
+            if request.param == "sqlite"
+            else f"json:///{mount}/books"
+        )
+        with running_server(tmp_path, url) as server:
+            yield server, mount
+
+
+class TestDiskFull:
+    def test_writes_answer_507_then_work_again_when_space_returns(
+        self, full_disk_server: tuple[ServerProcess, Path]
+    ) -> None:
+        """507 with Retry-After while full, nothing acknowledged lost, writes resume after."""
+        server, mount = full_disk_server
+        caller = Caller(server.port, "disk-owner", "disk")
+        account = caller.ok("POST", "/api/accounts", {"name": "Main", "initial_balance": "100"})
+        acknowledged = [
+            caller.ok("POST", "/api/transactions", _body(account["id"], n))["id"] for n in range(3)
+        ]
+        filler = fill_up(mount)
+        refused = None
+        for n in range(MAX_WRITES_UNTIL_FULL):
+            answer = caller.call("POST", "/api/transactions", _body(account["id"], 100 + n))
+            assert answer.status in (201, 507), answer
+            if answer.status == 507:
+                refused = answer
+                break
+            acknowledged.append(answer.body["id"])
+        assert refused is not None, "the filesystem never filled up"
+        assert refused.headers.get("retry-after"), refused
+        assert refused.body["title"] == "Insufficient storage"
+        assert "no space left" in refused.body["detail"]
+        assert str(mount) not in refused.body["detail"]
+        stored, expected = caller.balance_matches_transactions(account["id"])
+        assert stored == expected
+        filler.unlink()
+        acknowledged.append(caller.ok("POST", "/api/transactions", _body(account["id"], 999))["id"])
+        stored_ids = {t["id"] for t in caller.transactions(account["id"])}
+        assert set(acknowledged) <= stored_ids
+        stored, expected = caller.balance_matches_transactions(account["id"])
+        assert stored == expected == Decimal("100") - Decimal("1.25") * len(stored_ids)
+        assert server.process.poll() is None
+
+    def test_reads_keep_working_while_the_disk_is_full(
+        self, full_disk_server: tuple[ServerProcess, Path]
+    ) -> None:
+        """A full disk refuses writes only: reads answer 200 throughout."""
+        server, mount = full_disk_server
+        caller = Caller(server.port, "disk-reader", "disk-read")
+        account = caller.ok("POST", "/api/accounts", {"name": "Main", "initial_balance": "5"})
+        fill_up(mount)
+        for _ in range(3):
+            assert caller.call("GET", f"/api/accounts/{account['id']}").status == 200
+            assert caller.call("GET", "/api/transactions").status == 200
+
+
+def _body(account_id: int, n: int) -> dict[str, object]:
+    return {
+        "account_id": account_id,
+        "amount": "-1.25",
+        "date": "2026-03-01",
+        "category": "fees",
+        "description": f"write {n} " + "x" * 200,
+    }
