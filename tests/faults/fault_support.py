@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -262,3 +263,88 @@ def fill_up(path: Path) -> Path:
         except OSError:
             pass
     return filler
+
+
+# -- traffic ----------------------------------------------------------------------------------
+@attrs.frozen
+class Outcome:
+    """What one request of a load thread got."""
+
+    thread: int
+    kind: str
+    answer: Answer
+
+
+class WriteLoad:
+    """Writers posting -1.00 transactions and readers reading the balance, until stopped.
+
+    Each thread sends at most ``limit`` requests, so the load ends by itself.
+    """
+
+    def __init__(
+        self,
+        caller: Caller,
+        account_id: int,
+        *,
+        writers: int = 4,
+        readers: int = 2,
+        limit: int = 2000,
+    ) -> None:
+        self.caller = caller
+        self.account_id = account_id
+        self.limit = limit
+        self.outcomes: list[Outcome] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._run, args=(i, i < writers), daemon=True)
+            for i in range(writers + readers)
+        ]
+
+    def __enter__(self) -> WriteLoad:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=120)
+
+    def _run(self, index: int, writer: bool) -> None:
+        for n in range(self.limit):
+            if self._stop.is_set():
+                return
+            if writer:
+                body = {
+                    "account_id": self.account_id,
+                    "amount": "-1.00",
+                    "date": "2026-02-01",
+                    "category": "load",
+                    "description": f"writer {index} request {n}",
+                }
+                outcome = Outcome(
+                    index, "write", self.caller.call("POST", "/api/transactions", body)
+                )
+            else:
+                answer = self.caller.call("GET", f"/api/accounts/{self.account_id}")
+                outcome = Outcome(index, "read", answer)
+            with self._lock:
+                self.outcomes.append(outcome)
+
+    def snapshot(self) -> list[Outcome]:
+        with self._lock:
+            return list(self.outcomes)
+
+    def acknowledged_writes(self) -> set[int]:
+        return {
+            o.answer.body["id"]
+            for o in self.snapshot()
+            if o.kind == "write" and o.answer.status == 201
+        }
+
+    def statuses(self) -> set[int]:
+        return {o.answer.status for o in self.snapshot()}
+
+    def unavailable(self) -> list[Answer]:
+        return [o.answer for o in self.snapshot() if o.answer.status == 503]
