@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from fault_support import Caller, fill_up, running_server, small_filesystem
 from http_support import ServerProcess
+
+from finance_core import Ledger, StorageFullError, open_ledger
 
 #: How many writes may still fit in what the filesystem had cached before it filled.
 MAX_WRITES_UNTIL_FULL = 500
@@ -84,4 +87,57 @@ def _body(account_id: int, n: int) -> dict[str, object]:
         "date": "2026-03-01",
         "category": "fees",
         "description": f"write {n} " + "x" * 200,
+    }
+
+
+@pytest.fixture(params=["sqlite", "json"])
+def small_ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Ledger, Path]]:
+    """A ledger whose storage lives on a 4 MiB tmpfs; yields it and the mount point."""
+    with small_filesystem(tmp_path / "small", "4m") as mount:
+        url = f"sqlite:///{mount}/lib.db" if request.param == "sqlite" else f"json:///{mount}/lib"
+        ledger = open_ledger(url)
+        try:
+            yield ledger, mount
+        finally:
+            ledger.storage.close()
+
+
+class TestDiskFullInTheLibrary:
+    def test_full_disk_raises_storage_full_and_stores_nothing(
+        self, small_ledger: tuple[Ledger, Path]
+    ) -> None:
+        """StorageFullError once the disk is full; the balance is exactly as acknowledged."""
+        ledger, mount = small_ledger
+        owner = ledger.create_tenant("full", "Full", owner="owner")
+        account = ledger.open_account(owner, "Main", "checking", initial_balance=Decimal(100))
+        fill_up(mount)
+        posted = 0
+        with pytest.raises(StorageFullError, match="no space left"):
+            for _ in range(MAX_WRITES_UNTIL_FULL):
+                ledger.post_transaction(owner, account.id, **_fields())
+                posted += 1
+        balance = ledger.get_account(owner, account.id).balance
+        assert balance == Decimal(100) - Decimal("1.25") * posted
+
+    def test_writes_work_again_once_space_is_freed(self, small_ledger: tuple[Ledger, Path]) -> None:
+        """After the filler is removed the same ledger writes again, with no reopening."""
+        ledger, mount = small_ledger
+        owner = ledger.create_tenant("freed", "Freed", owner="owner")
+        account = ledger.open_account(owner, "Main", "checking", initial_balance=Decimal(100))
+        filler = fill_up(mount)
+        with pytest.raises(StorageFullError):
+            for _ in range(MAX_WRITES_UNTIL_FULL):
+                ledger.post_transaction(owner, account.id, **_fields())
+        filler.unlink()
+        before = ledger.get_account(owner, account.id).balance
+        ledger.post_transaction(owner, account.id, **_fields())
+        assert ledger.get_account(owner, account.id).balance == before - Decimal("1.25")
+
+
+def _fields() -> dict[str, object]:
+    return {
+        "amount": Decimal("-1.25"),
+        "date": date(2026, 3, 1),
+        "category": "fees",
+        "description": "x" * 200,
     }
