@@ -53,8 +53,8 @@ def _os_errors(action: str) -> Iterator[None]:
         if exc.errno in _NO_SPACE:
             log.warning("the json store could not %s%s: %s", action, where, exc.strerror)
             raise StorageFullError(
-                f"the json store could not {action}: no space left on its disk; nothing was "
-                "committed, free space there and retry"
+                f"the json store could not {action}: {exc.strerror or exc}; its disk has no "
+                "space left for the write, so nothing was committed: free space there and retry"
             ) from exc
         raise StorageError(
             f"the json store could not {action}{where}: {exc.strerror or exc}; "
