@@ -98,6 +98,7 @@ def _check_storage(settings: Settings) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     env_file = _env_file()
     settings = _settings()
+    _check_storage(settings)
     if settings.secret_key is None:
         settings = attrs.evolve(settings, secret_key=generate_secret(env_file))
         _announce_generated_secret(settings, env_file, args.host, args.port)
@@ -111,7 +112,6 @@ def run_serve(args: argparse.Namespace) -> int:
         workers = 1
     if workers < 1 or args.threads < 1:
         raise ConfigurationError("--workers and --threads must be at least 1")
-    _check_storage(settings)
     print(
         f"finance-planner: serving {settings.described()['DATABASE_URL']} on "
         f"http://{args.host}:{args.port} with {workers} workers; docs at /docs",

@@ -7,6 +7,7 @@ connections, never share the parent's.
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from typing import Any, Final
 
@@ -46,14 +47,29 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships n
         # ``serve`` checked the storage before starting any worker. A worker
         # started later (its predecessor crashed) while the database is away
         # waits for it: failing to boot would make gunicorn stop the server.
-        delay = _FIRST_RETRY_DELAY
-        while True:
-            try:
-                return build_dependencies(self.settings)
-            except StorageError as exc:
-                log.warning("worker waits %.1fs for the storage: %s", delay, exc)
+        try:
+            return build_dependencies(self.settings)
+        except StorageError as exc:
+            failure = exc
+        # gunicorn's own SIGTERM handler only flags the worker, which would
+        # keep waiting until the shutdown timeout; while waiting, stop at once.
+        previous = signal.signal(signal.SIGTERM, _stop_waiting)
+        try:
+            delay = _FIRST_RETRY_DELAY
+            while True:
+                log.warning("worker waits %.1fs for the storage: %s", delay, failure)
                 time.sleep(delay)
                 delay = min(delay * 2, _LAST_RETRY_DELAY)
+                try:
+                    return build_dependencies(self.settings)
+                except StorageError as exc:
+                    failure = exc
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_waiting(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:

@@ -146,3 +146,19 @@ class TestDatabaseRestart:
             wait_for(lambda: _write_succeeds(caller, account["id"]), 60, "the new worker")
             assert worker_pids(server) != [old]
             assert server.process.poll() is None
+
+    def test_worker_waiting_for_the_database_stops_when_the_server_stops(
+        self, cluster: ThrowawayCluster, tmp_path: Path
+    ) -> None:
+        """Stopping the server while a worker waits ends it cleanly, not by SIGKILL."""
+        with running_server(tmp_path, cluster.url, workers=1) as server:
+            (old,) = worker_pids(server)
+            cluster.stop()
+            try:
+                os.kill(old, signal.SIGKILL)
+                wait_for(lambda: "worker waits" in server.stderr(), 30, "the new worker to wait")
+                server.stop()
+            finally:
+                cluster.start()
+            assert server.process.returncode == 0
+            assert "SIGKILL" not in server.stderr().split("worker waits", 1)[1]
