@@ -14,6 +14,7 @@ from typing import Any, Final
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
 from finance_core.errors import StorageError
+from finance_core.plugins.manager import FinancePlugins
 from finance_http.app import Dependencies, build_dependencies, create_app
 from finance_http.settings import Settings
 
@@ -30,9 +31,13 @@ def configure_logging(settings: Settings) -> None:
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+    def __init__(
+        self, settings: Settings, options: dict[str, Any], plugins: FinancePlugins | None = None
+    ) -> None:
         self.settings = settings
         self.options = options
+        # Built once by the command line and inherited by every worker: it holds no connections.
+        self.plugins = plugins
         super().__init__()
 
     def load_config(self) -> None:
@@ -48,7 +53,7 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships n
         # started later (its predecessor crashed) while the database is away
         # waits for it: failing to boot would make gunicorn stop the server.
         try:
-            return build_dependencies(self.settings)
+            return build_dependencies(self.settings, self.plugins)
         except StorageError as exc:
             failure = exc
         # gunicorn's own SIGTERM handler only flags the worker, which would
@@ -61,7 +66,7 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships n
                 time.sleep(delay)
                 delay = min(delay * 2, _LAST_RETRY_DELAY)
                 try:
-                    return build_dependencies(self.settings)
+                    return build_dependencies(self.settings, self.plugins)
                 except StorageError as exc:
                     failure = exc
         finally:
@@ -72,7 +77,15 @@ def _stop_waiting(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
+def serve(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    plugins: FinancePlugins | None = None,
+) -> None:
     GunicornServer(
         settings,
         {
@@ -86,4 +99,5 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, threads: in
             "graceful_timeout": 10,
             "proc_name": "finance-planner",
         },
+        plugins,
     ).run()
