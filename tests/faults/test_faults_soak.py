@@ -2,7 +2,7 @@
 
 ``SOAK_SECONDS`` sets the length (60 by default, the CI profile; 300 for the
 manual five-minute run) and ``SOAK_DATABASE_URL`` the storage (a fresh SQLite
-file by default; a PostgreSQL URL must name a database at the current schema).
+file by default; a PostgreSQL database is first brought to the current schema).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 from fault_support import Caller, rss_mib, running_server, worker_pids
+
+from finance_storage_sql.migrations.run import migrate_url
 
 pytestmark = pytest.mark.slow
 
@@ -159,6 +161,8 @@ def test_soak_mixed_traffic_over_eight_connections(
 ) -> None:
     """Zero 5xx, acknowledged writes all stored, balances equal initial plus transactions."""
     url = os.environ.get("SOAK_DATABASE_URL", f"sqlite:///{tmp_path}/soak.db")
+    if url.startswith("postgresql"):
+        migrate_url(url)
     run = uuid.uuid4().hex[:8]
     with running_server(tmp_path, url) as server:
         tenants: list[tuple[Caller, list[int]]] = []
