@@ -116,8 +116,10 @@ class TestDatabaseRestart:
             with WriteLoad(caller, account["id"], limit=2000) as load:
                 time.sleep(1)
                 cluster.stop()
-                time.sleep(OUTAGE)
-                cluster.start()
+                try:
+                    time.sleep(OUTAGE)
+                finally:
+                    cluster.start()
                 wait_for(
                     lambda: _write_succeeds(caller, account["id"]), 30, "a write after restart"
                 )
