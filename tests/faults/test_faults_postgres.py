@@ -96,6 +96,24 @@ class TestConnectionsKilled:
             _assert_only_503_with_retry_after(load)
             _assert_no_acknowledged_write_lost(caller, account["id"], load)
 
+    def test_idle_connections_ended_between_requests_are_not_seen_by_clients(
+        self, tmp_path: Path
+    ) -> None:
+        """Pooled connections ended while idle are replaced inside the next request: all 2xx."""
+        migrate_url(PG_URL)
+        name = f"finance-faults-{uuid.uuid4().hex[:12]}"
+        with running_server(tmp_path, f"{PG_URL}?application_name={name}") as server:
+            caller = Caller(server.port, f"idle-{name}", f"idle-{name}")
+            account = caller.ok("POST", "/api/accounts", {"name": "A", "initial_balance": "1000"})
+            reads: list[int] = []
+            writes: list[bool] = []
+            for _ in range(3):
+                for _ in range(6):
+                    reads.append(caller.call("GET", f"/api/accounts/{account['id']}").status)
+                assert _terminate_backends(PG_URL, name) > 0
+                writes.extend(_write_succeeds(caller, account["id"]) for _ in range(3))
+            assert set(reads) == {200} and all(writes), (reads, writes)
+
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[ThrowawayCluster]:
