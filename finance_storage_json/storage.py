@@ -134,7 +134,16 @@ class JsonStorage(MemoryStorage):
         # nothing; it is retried after the next write.
         try:
             tenant.compact(self.directory.state(tenant.tenant_id))
-        except (OSError, StorageError):
+        except OSError as exc:
+            # A full disk fails every compaction until space returns: one line each.
+            full = exc.errno in _NO_SPACE
+            log.warning(
+                "compacting %s failed (%s); its journal stays authoritative",
+                tenant.path,
+                exc.strerror or exc,
+                exc_info=not full,
+            )
+        except StorageError:
             log.warning(
                 "compacting %s failed; its journal stays authoritative", tenant.path, exc_info=True
             )

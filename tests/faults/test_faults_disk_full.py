@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -12,6 +13,8 @@ from fault_support import Caller, fill_up, running_server, small_filesystem
 from http_support import ServerProcess
 
 from finance_core import Ledger, StorageFullError, open_ledger
+from finance_core.testing.clock import FakeClock
+from finance_storage_json.storage import JsonStorage
 
 #: How many writes may still fit in what the filesystem had cached before it filled.
 MAX_WRITES_UNTIL_FULL = 500
@@ -141,3 +144,38 @@ def _fields() -> dict[str, object]:
         "category": "fees",
         "description": "x" * 200,
     }
+
+
+class TestJsonCompactionOnAFullDisk:
+    def test_failed_compaction_logs_one_line_and_loses_no_commit(
+        self, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """Room for journal lines but not for a snapshot: writes succeed, compaction says so
+        in one line per attempt, and every write is there after space returns."""
+        with small_filesystem(tmp_path / "small", "4m") as mount:
+            url = f"json:///{mount}/lib"
+            ledger = Ledger(JsonStorage(url, compact_min_bytes=1), clock=FakeClock())
+            owner = ledger.create_tenant("compact", "Compact", owner="owner")
+            account = ledger.open_account(owner, "Main", "checking", initial_balance=Decimal(100))
+            for _ in range(60):
+                ledger.post_transaction(owner, account.id, **_fields())
+            filler = fill_up(mount)
+            # Give back a little: room for journal lines, not for the next snapshot.
+            with filler.open("r+b") as handle:
+                handle.truncate(filler.stat().st_size - 32 * 1024)
+            posted = 60
+            with caplog.at_level(logging.WARNING, logger="finance_storage_json.storage"):
+                while posted < 100 and not any("compacting" in r.message for r in caplog.records):
+                    ledger.post_transaction(owner, account.id, **_fields())
+                    posted += 1
+            compactions = [r for r in caplog.records if "compacting" in r.message]
+            assert compactions
+            assert all(not r.exc_info and "No space left" in r.message for r in compactions)
+            filler.unlink()
+            ledger.storage.close()
+            reopened = open_ledger(url)
+            try:
+                balance = reopened.get_account(owner, account.id).balance
+            finally:
+                reopened.storage.close()
+            assert balance == Decimal(100) - Decimal("1.25") * posted
