@@ -150,8 +150,7 @@ class TestJsonCompactionOnAFullDisk:
     def test_failed_compaction_logs_one_line_and_loses_no_commit(
         self, tmp_path: Path, caplog: pytest.LogCaptureFixture
     ) -> None:
-        """Room for journal lines but not for a snapshot: writes succeed, compaction says so
-        in one line per attempt, and every write is there after space returns."""
+        """Room for journal lines but not a snapshot: one line per failed compaction, no loss."""
         with small_filesystem(tmp_path / "small", "4m") as mount:
             url = f"json:///{mount}/lib"
             ledger = Ledger(JsonStorage(url, compact_min_bytes=1), clock=FakeClock())
