@@ -33,6 +33,18 @@ class TestStorageDownAtStartUp:
         assert "Traceback" not in stderr
         assert lines[0].startswith("finance-planner serve: cannot start")
 
+    def test_nothing_is_written_when_start_up_is_refused(self, tmp_path: Path) -> None:
+        """Without SECRET_KEY and with the database down: one line, and no .env generated."""
+        url = f"postgresql://finance@127.0.0.1:{free_port()}/books"
+        server = ServerProcess(tmp_path, env={"DATABASE_URL": url})
+        try:
+            code = server.process.wait(timeout=60)
+        finally:
+            server.stop()
+        assert code == 1
+        assert len(server.stderr().strip().splitlines()) == 1, server.stderr()
+        assert not (tmp_path / ".env").exists()
+
     def test_the_line_names_the_database_and_masks_the_password(self, tmp_path: Path) -> None:
         """The line names host, port, database and user; the password shows as ***."""
         port = free_port()
