@@ -196,7 +196,8 @@ class BudgetServices(LedgerBase):
             amount = cleaned.pop("amount")
             self._check_account(uow, cleaned["account_id"], cleaned["currency"])
             if effective is None:
-                amounts = tuple(attrs.evolve(a, amount=amount) for a in old.amounts)
+                # Only a new amount rewrites the history of amounts; other changes keep it.
+                amounts = old.amounts
                 if "amount" in changes:
                     amounts = (BudgetAmount(cleaned["start"], amount),)
                 elif cleaned["start"] != old.start:

@@ -262,3 +262,29 @@ class TestDeletingAnAccount:
         ledger.delete_account(owner, checking.id)
         assert ledger.list_schedules(owner) == []
         assert ledger.get_budget(owner, budget.id).account_id is None
+
+
+class TestChangingABudget:
+    def test_a_new_name_keeps_the_amount_history(self, ledger: Ledger, owner: Principal) -> None:
+        """Renaming a budget leaves every period's amount as it was."""
+        budget = ledger.create_budget(
+            owner, name="Food", category="food", amount="300", currency="USD",
+            period="monthly", start="2026-01-01",
+        )  # fmt: skip
+        ledger.update_budget(owner, budget.id, {"amount": "350", "effective_from": "2026-02-10"})
+        renamed = ledger.update_budget(owner, budget.id, {"name": "Groceries"})
+        assert [(a.effective_from, a.amount) for a in renamed.amounts] == [
+            (date(2026, 1, 1), D("300.00")),
+            (date(2026, 2, 1), D("350.00")),
+        ]
+
+    def test_other_fields_with_effective_from_are_refused(
+        self, ledger: Ledger, owner: Principal
+    ) -> None:
+        """effective_from changes the amount only; a name with it is a validation error."""
+        budget = ledger.create_budget(
+            owner, name="Food", category="food", amount="300", currency="USD",
+            period="monthly", start="2026-01-01",
+        )  # fmt: skip
+        with pytest.raises(ValidationError, match="effective_from"):
+            ledger.update_budget(owner, budget.id, {"name": "X", "effective_from": "2026-02-01"})
