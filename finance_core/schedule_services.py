@@ -168,10 +168,12 @@ class ScheduleServices(TransactionServices):
     def schedule_occurrences(
         self, principal: Principal, schedule_id: int, start: date | None, end: date | None
     ) -> list[Occurrence]:
-        """Occurrences dated in ``[start, end]`` (default: 30 days back to 90 ahead)."""
+        """Occurrences dated in ``[start, end]`` (default: 30 days back to 90 days ahead)."""
         today = self._now().date()
         start = today - timedelta(days=30) if start is None else check_date(start, "from")
-        end = today + timedelta(days=90) if end is None else check_date(end, "to")
+        if end is None:
+            end = max(today, start) + timedelta(days=90)
+        end = check_date(end, "to")
         _check_range(start, end)
         with self._unit(principal.tenant_id, readonly=True) as uow:
             schedule = _schedule(uow, schedule_id)
