@@ -114,6 +114,24 @@ class TestWeekends:
         else:
             assert shifted.weekday() == 0 and 0 < (shifted - day).days <= 2
 
+    @given(
+        start=starts,
+        day=st.sampled_from([-1, 1, 15, 28, 29, 30, 31]),
+        rule=st.sampled_from(["keep", "before", "after"]),
+        cut=st.integers(1, 120),
+    )
+    def test_windows_split_anywhere_list_each_occurrence_once(
+        self, start: date, day: int, rule: str, cut: int
+    ) -> None:
+        """Two adjacent ranges list exactly the occurrences of their union, shifts included."""
+        recurrence = Recurrence(start, "monthly", by_month_day=(day,), weekend=rule)
+        first, middle, last = start, start + timedelta(days=cut), start + timedelta(days=180)
+        whole = occurrence_dates(recurrence, first, last)
+        left = occurrence_dates(recurrence, first, middle)
+        right = occurrence_dates(recurrence, middle + timedelta(days=1), last)
+        assert left + right == whole
+        assert len({nominal for nominal, _ in whole}) == len(whole)
+
     def test_after_crosses_a_month_end(self) -> None:
         """Saturday 31 January 2026 paid 'after' falls on Monday 2 February."""
         rule = Recurrence(date(2026, 1, 31), "monthly", weekend="after")
