@@ -20,6 +20,7 @@ import attrs
 from finance_core.errors import ValidationError
 from finance_core.money import check_amount
 from finance_core.services import Ledger
+from finance_core.statements import ParsedStatement
 from finance_core.tenancy import Principal
 
 #: Category given to imported rows that carry none.
@@ -43,6 +44,8 @@ class ParsedRow:
     currency: str | None = None
     pending: bool = False
     splits: tuple[tuple[str, Decimal], ...] = ()
+    #: Which of the file's statements the row belongs to (an index into ``statements``).
+    statement: int = 0
 
 
 @attrs.frozen
@@ -59,6 +62,8 @@ class ParsedFile:
     rows: tuple[ParsedRow, ...]
     rejected: tuple[RejectedRow, ...] = ()
     currency: str | None = None
+    #: What the file states about each statement it holds (account, period, balances).
+    statements: tuple[ParsedStatement, ...] = ()
 
 
 @attrs.frozen
@@ -68,7 +73,11 @@ class ImportOptions:
     ``mapping`` maps logical fields (date, fallback_date, amount, debit, credit,
     sign, fee, description, merchant, category, id, currency, status) to CSV
     column names or 0-based indexes; ``include_pending`` keeps rows a bank marks as pending;
-    ``include_zero`` keeps amount-0 rows (info lines).
+    ``include_zero`` keeps amount-0 rows (info lines); ``unsigned_amounts``
+    ("debit" or "credit") says which way CSV amounts go when none carries a sign
+    and no column says; ``check_balances`` off imports a CSV whose running
+    balances do not add up (without its balances); ``accounts`` maps the
+    account ids a multi-account file names to the tenant's account ids.
     """
 
     mapping: Mapping[str, str | int] | None = None
@@ -78,6 +87,9 @@ class ImportOptions:
     encoding: str | None = None
     include_pending: bool = False
     include_zero: bool = True
+    unsigned_amounts: str | None = None
+    check_balances: bool = True
+    accounts: Mapping[str, int] | None = None
 
 
 @attrs.frozen

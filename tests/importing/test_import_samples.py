@@ -16,7 +16,10 @@ from finance_core.plugins import FinancePlugins
 
 DEFAULT = ImportOptions()
 NO_ZERO = ImportOptions(include_zero=False)
-PENDING = ImportOptions(include_pending=True)
+#: Revolut's fixture balances do not add up (SOURCES.md says so), so its rows import
+#: only with the balance check off; TestBalances shows the default refusal.
+UNCHECKED = ImportOptions(check_balances=False)
+UNCHECKED_PENDING = ImportOptions(include_pending=True, check_balances=False)
 
 
 FORMATS = {".ofx": "ofx", ".qif": "qif", ".csv": "csv", ".xml": "camt053"}
@@ -52,15 +55,26 @@ FACTS = [
     Facts(
         "csv_de_commerzbank_bom_crlf.csv", 5, "-73.74", "2024-12-31", "2025-05-15", "EUR", NO_ZERO
     ),
-    Facts("csv_revolut_pending_rows.csv", 7, "86.56", "2022-01-02", "2022-01-14", "EUR"),
-    Facts("csv_revolut_pending_rows.csv", 9, "-31.59", "2022-01-02", "2022-01-15", "EUR", PENDING),
+    Facts("csv_revolut_pending_rows.csv", 7, "86.56", "2022-01-02", "2022-01-14", "EUR", UNCHECKED),
+    Facts(
+        "csv_revolut_pending_rows.csv",
+        9,
+        "-31.59",
+        "2022-01-02",
+        "2022-01-15",
+        "EUR",
+        UNCHECKED_PENDING,
+    ),
     Facts("csv_us_chase_style_mdy.csv", 6, "-1490.16", "2016-03-18", "2016-03-04", None),
     Facts("camt053_v04_raiffeisen_chf.xml", 16, "-3679.85", "2017-04-01", "2017-04-11", "CHF"),
 ]
 
 
 def _label(facts: Facts) -> str:
-    rule = {id(NO_ZERO): "-no-zero", id(PENDING): "-with-pending"}.get(id(facts.options), "")
+    rule = {
+        id(NO_ZERO): "-no-zero",
+        id(UNCHECKED_PENDING): "-with-pending",
+    }.get(id(facts.options), "")
     return facts.file + rule
 
 
@@ -187,7 +201,7 @@ class TestSampleDetails:
 
     def test_pending_rows_kept_on_request_are_marked(self, parse: Parse) -> None:
         """With include_pending, Revolut's two PENDING rows are in and flagged pending."""
-        rows = parse("csv_revolut_pending_rows.csv", PENDING).rows
+        rows = parse("csv_revolut_pending_rows.csv", UNCHECKED_PENDING).rows
         assert [(r.row, r.description) for r in rows if r.pending] == [
             (6, "store"),
             (9, "www.pending.com"),
@@ -195,12 +209,12 @@ class TestSampleDetails:
 
     def test_pending_rows_fall_back_to_the_started_date(self, parse: Parse) -> None:
         """A pending row has no Completed Date, so its Started Date is used."""
-        rows = parse("csv_revolut_pending_rows.csv", PENDING).rows
+        rows = parse("csv_revolut_pending_rows.csv", UNCHECKED_PENDING).rows
         assert rows[5].date == date(2022, 1, 13)
 
     def test_completed_date_is_the_booking_date(self, parse: Parse) -> None:
         """Revolut's third row started on 6 January and completed on the 7th."""
-        assert parse("csv_revolut_pending_rows.csv").rows[2].date == date(2022, 1, 7)
+        assert parse("csv_revolut_pending_rows.csv", UNCHECKED).rows[2].date == date(2022, 1, 7)
 
     def test_details_column_signs_chase_rows(self, parse: Parse) -> None:
         """Chase's CREDIT rows are money in and its DEBIT rows money out."""
