@@ -11,6 +11,7 @@ from typing import NamedTuple, Protocol
 import pytest
 
 from finance_core import open_ledger
+from finance_core.errors import ValidationError
 from finance_core.importing import ImportOptions, ParsedFile, import_parsed
 from finance_core.plugins import FinancePlugins
 
@@ -278,3 +279,31 @@ class TestSampleDetails:
         ids = [r.file_id for r in parse("camt053_v04_raiffeisen_chf.xml").rows]
         assert ids[0] == "210564431020000000024556150000"
         assert len(set(ids)) == 16
+
+
+class TestStatedBalances:
+    @pytest.mark.parametrize(
+        "name, opening, closing",
+        [
+            ("csv_us_debit_credit_columns.csv", "22254.79", "6396.04"),
+            ("csv_us_chase_style_mdy.csv", "4900.02", "3409.86"),
+            ("camt053_v04_raiffeisen_chf.xml", "9433.31", "5753.46"),
+            ("ofx1_nubank_creditcard_brl.ofx", None, "-1280.91"),
+            ("ofx1_checking_usd_tabs.ofx", None, "100.99"),
+            ("ofx2_checking_decimal_comma.ofx", None, "200.29"),
+        ],
+    )
+    def test_sample_states_the_balances_its_sources_record(
+        self, parse: Parse, name: str, opening: str | None, closing: str
+    ) -> None:
+        """Running balances, OPBD/CLBD and LEDGERBAL give the recorded balances."""
+        (stated,) = parse(name).statements
+        assert stated.opening_balance == (Decimal(opening) if opening else None)
+        assert stated.closing_balance == Decimal(closing)
+
+    def test_revolut_balances_are_refused_at_the_first_break(self, parse: Parse) -> None:
+        """The fixture's balances do not add up: row 2 (line 3) is named."""
+        with pytest.raises(ValidationError) as caught:
+            parse("csv_revolut_pending_rows.csv")
+        (error,) = caught.value.errors
+        assert (error.row, error.line) == (2, 3)
