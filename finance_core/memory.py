@@ -21,8 +21,13 @@ import attrs
 from finance_core.accounts import Account
 from finance_core.aggregates import DailyTotal, fold_daily
 from finance_core.errors import DuplicateError, StorageError
+from finance_core.memory_statements import (
+    MemoryReconciliationRepository,
+    MemoryStatementRepository,
+)
 from finance_core.ports import IdempotencyRecord
 from finance_core.queries import Page, PageRequest, TransactionFilter, paginate, sort_key
+from finance_core.statements import Reconciliation, Statement
 from finance_core.tenancy import Member, Tenant, User
 from finance_core.transactions import Transaction, Transfer
 
@@ -43,6 +48,8 @@ class TenantState:
     counters: dict[str, int] = attrs.field(factory=dict)
     idempotency: dict[str, IdempotencyRecord] = attrs.field(factory=dict)
     external_ids: dict[tuple[int, str], int] = attrs.field(factory=dict)
+    statements: dict[int, Statement] = attrs.field(factory=dict)
+    reconciliations: dict[int, Reconciliation] = attrs.field(factory=dict)
 
     def put(self, table: str, key: Any, value: Any) -> None:
         """Apply one change; the single place that keeps the indexes consistent."""
@@ -120,6 +127,8 @@ class MemoryUnitOfWork:
         self.transactions = _TransactionRepo(self)
         self.transfers = _TransferRepo(self)
         self.idempotency = _IdempotencyRepo(self)
+        self.statements = MemoryStatementRepository(self)
+        self.reconciliations = MemoryReconciliationRepository(self)
 
     @property
     def state(self) -> TenantState:

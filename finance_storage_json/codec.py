@@ -19,6 +19,7 @@ from finance_core.accounts import Account
 from finance_core.errors import StorageError
 from finance_core.memory import Change
 from finance_core.ports import IdempotencyRecord
+from finance_core.statements import Reconciliation, Statement
 from finance_core.tenancy import Member, Tenant
 from finance_core.transactions import Transaction, Transfer
 
@@ -51,6 +52,8 @@ TABLES: Final[dict[str, Table]] = {
         Table("transactions", int, Transaction, lambda t: t.id),
         Table("transfers", int, Transfer, lambda t: t.id),
         Table("idempotency", str, IdempotencyRecord, lambda r: r.key),
+        Table("statements", int, Statement, lambda s: s.id),
+        Table("reconciliations", int, Reconciliation, lambda r: r.id),
     )
 }
 

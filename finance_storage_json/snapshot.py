@@ -37,7 +37,17 @@ from finance_storage_json.codec import (
 FORMAT_NAME: Final = "finance-planner/tenant"
 _HEADER: Final = ("format", "version", "tenant_id", "generation")
 #: Tables stored as lists of records, in file order.
-_LISTS: Final = ("members", "accounts", "transactions", "transfers", "idempotency")
+_LISTS: Final = (
+    "members",
+    "accounts",
+    "transactions",
+    "transfers",
+    "idempotency",
+    "statements",
+    "reconciliations",
+)
+#: Lists added after the format's first release: a snapshot without them has none.
+_LATER_LISTS: Final = frozenset({"statements", "reconciliations"})
 
 
 def encode_snapshot(
@@ -74,6 +84,8 @@ def decode_snapshot(
     """Rebuild a ``TenantState`` (indexes included) from a snapshot's bytes."""
     obj = check_version(loads(data, path, None), "version", path, None)
     expected = {*_HEADER, "tenant", "counters", *_LISTS}
+    for name in _LATER_LISTS - set(obj):
+        obj[name] = []
     if set(obj) != expected or obj["format"] != FORMAT_NAME:
         missing = ", ".join(sorted(expected - set(obj))) or "none"
         extra = ", ".join(sorted(set(obj) - expected)) or "none"

@@ -41,6 +41,7 @@ from finance_storage_sql.repositories import (
     SqlTransferRepository,
     SqlUserDirectory,
 )
+from finance_storage_sql.statements import SqlReconciliationRepository, SqlStatementRepository
 from finance_storage_sql.transactions import SqlTransactionRepository
 
 if TYPE_CHECKING:
@@ -70,6 +71,8 @@ class SqlUnitOfWork:
         self.transactions = SqlTransactionRepository(self)
         self.transfers = SqlTransferRepository(self)
         self.idempotency = SqlIdempotencyRepository(self)
+        self.statements = SqlStatementRepository(self)
+        self.reconciliations = SqlReconciliationRepository(self)
 
     # -- lifetime --------------------------------------------------------------
     def __enter__(self) -> Self:

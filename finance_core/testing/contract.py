@@ -45,6 +45,11 @@ from finance_core.testing.contract_reports import (
     test_report_month_and_year_buckets_equal_summed_days,
     test_report_spending_by_category_and_month_matches_a_plain_sum,
 )
+from finance_core.testing.contract_statements import (
+    TestLocks,
+    TestReconcile,
+    TestStatements,
+)
 from finance_core.testing.fixtures import (
     all_transactions,
     assert_invariant,
@@ -1035,14 +1040,17 @@ __all__ = [
     "TestChangingAccounts",
     "TestChangingTransactions",
     "TestIdempotencyRecords",
+    "TestLocks",
     "TestOpeningAccounts",
     "TestPagination",
     "TestPortability",
     "TestPostingTransactions",
     "TestProvisioning",
     "TestQueries",
+    "TestReconcile",
     "TestReports",
     "TestRoles",
+    "TestStatements",
     "TestTenantIsolation",
     "TestTransfers",
     "TestUnitOfWork",
