@@ -78,7 +78,6 @@ class StatementServices(LedgerBase):
 
     def list_statements(self, principal: Principal, account_id: int) -> list[StatementView]:
         """The account's statements, each with its book balance and difference as of now."""
-        principal.require_read()
         with self._unit(principal.tenant_id, readonly=True) as uow:
             account = self._account(uow, account_id)
             return [_view(uow, account, s) for s in uow.statements.list_for_account(account_id)]
@@ -87,7 +86,6 @@ class StatementServices(LedgerBase):
         self, principal: Principal, account_id: int, on: date, balance: Decimal
     ) -> ReconciliationCheck:
         """A stated balance against the books at the end of ``on``; nothing is recorded."""
-        principal.require_read()
         with self._unit(principal.tenant_id, readonly=True) as uow:
             account = self._account(uow, account_id)
             return ReconciliationCheck(balance, book_balance(uow, account, on))
@@ -154,14 +152,12 @@ class StatementServices(LedgerBase):
 
     def list_reconciliations(self, principal: Principal, account_id: int) -> list[Reconciliation]:
         """The account's reconciliations, oldest day first."""
-        principal.require_read()
         with self._unit(principal.tenant_id, readonly=True) as uow:
             self._account(uow, account_id)
             return uow.reconciliations.list_for_account(account_id)
 
     def reconciled_through(self, principal: Principal) -> dict[int, date]:
         """Each reconciled account's latest reconciled day."""
-        principal.require_read()
         with self._unit(principal.tenant_id, readonly=True) as uow:
             found: dict[int, date] = {}
             for rec in uow.reconciliations.list():

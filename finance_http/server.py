@@ -11,6 +11,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
+from finance_core.plugins.manager import FinancePlugins
 from finance_http.app import build_dependencies, create_app
 from finance_http.settings import Settings
 
@@ -21,9 +22,13 @@ def configure_logging(settings: Settings) -> None:
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+    def __init__(
+        self, settings: Settings, options: dict[str, Any], plugins: FinancePlugins | None = None
+    ) -> None:
         self.settings = settings
         self.options = options
+        # Built once by the command line and inherited by every worker: it holds no connections.
+        self.plugins = plugins
         super().__init__()
 
     def load_config(self) -> None:
@@ -32,10 +37,18 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships n
 
     def load(self) -> Any:
         configure_logging(self.settings)
-        return create_app(build_dependencies(self.settings))
+        return create_app(build_dependencies(self.settings, self.plugins))
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
+def serve(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    plugins: FinancePlugins | None = None,
+) -> None:
     GunicornServer(
         settings,
         {
@@ -49,4 +62,5 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, threads: in
             "graceful_timeout": 10,
             "proc_name": "finance-planner",
         },
+        plugins,
     ).run()
