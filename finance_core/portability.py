@@ -15,6 +15,8 @@ import attrs
 from finance_core.accounts import Account
 from finance_core.errors import ValidationError
 from finance_core.money import check_amount
+from finance_core.statement_portability import check_statements
+from finance_core.statements import Reconciliation, Statement
 from finance_core.transactions import (
     TRANSACTION_FIELDS,
     Transaction,
@@ -29,6 +31,8 @@ class TenantData:
     accounts: tuple[Account, ...]
     transactions: tuple[Transaction, ...]
     transfers: tuple[Transfer, ...]
+    statements: tuple[Statement, ...] = ()
+    reconciliations: tuple[Reconciliation, ...] = ()
 
 
 def id_map(uow_ids: range, old_ids: Sequence[int]) -> dict[int, int]:
@@ -75,3 +79,4 @@ def check_consistent(data: TenantData) -> None:
     for transfer in data.transfers:
         if not {transfer.from_transaction_id, transfer.to_transaction_id} <= txn_ids:
             raise ValidationError.of("transfers", f"transfer {transfer.id} names missing legs")
+    check_statements(data.accounts, data.transactions, data.statements, data.reconciliations)

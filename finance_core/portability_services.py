@@ -22,6 +22,7 @@ from finance_core.ledger_base import BalanceWrite, LedgerBase
 from finance_core.portability import TenantData, check_consistent, id_map
 from finance_core.queries import Cursor, PageRequest, TransactionFilter
 from finance_core.rules import BalanceChange, enforce
+from finance_core.statement_portability import export_statements, restore_statements
 from finance_core.tenancy import Principal
 from finance_core.transactions import Transaction
 
@@ -44,11 +45,14 @@ class PortabilityServices(LedgerBase):
                     break
                 cursor = Cursor.decode(page.next_cursor)
             transfers = {t.id: t for a in accounts for t in uow.transfers.list_for_account(a.id)}
+            statements, reconciliations = export_statements(uow)
         transactions.sort(key=lambda t: t.id)
         return TenantData(
             tuple(accounts),
             tuple(transactions),
             tuple(sorted(transfers.values(), key=lambda t: t.id)),
+            statements,
+            reconciliations,
         )
 
     def restore(
@@ -137,5 +141,9 @@ class PortabilityServices(LedgerBase):
                 write.event(EventKind.TRANSACTION_POSTED, txn.id)
             for transfer in transfers:
                 write.event(EventKind.TRANSFER_MADE, transfer.id)
+            statements = restore_statements(
+                uow, principal.tenant_id, maps["account"], data.statements,
+                data.reconciliations, None if creator is None else creator.id,
+            )  # fmt: skip
             write.finish()
-        return TenantData(tuple(accounts), tuple(transactions), tuple(transfers))
+        return TenantData(tuple(accounts), tuple(transactions), tuple(transfers), *statements)

@@ -19,6 +19,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from finance_core.accounts import Account, AccountType
 from finance_core.errors import ValidationError
 from finance_core.portability import TenantData
+from finance_core.statements import Reconciliation, Statement
 from finance_core.transactions import Transaction, Transfer
 
 FORMAT: Final = "finance-planner-export"
@@ -51,7 +52,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(datetime, datetime.isoformat)
     converter.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
     converter.register_unstructure_hook(AccountType, lambda v: v.value)
-    for cls in (Account, Transaction, Transfer):
+    for cls in (Account, Transaction, Transfer, Statement, Reconciliation):
         _drop_local_fields(converter, cls)
     return converter
 
@@ -90,6 +91,8 @@ def to_json(data: TenantData, *, tenant_name: str | None = None) -> bytes:
         "accounts": _CONVERTER.unstructure(list(data.accounts)),
         "transactions": _CONVERTER.unstructure(list(data.transactions)),
         "transfers": _CONVERTER.unstructure(list(data.transfers)),
+        "statements": _CONVERTER.unstructure(list(data.statements)),
+        "reconciliations": _CONVERTER.unstructure(list(data.reconciliations)),
     }
     return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()
 
@@ -109,7 +112,14 @@ def from_json(raw: bytes) -> TenantData:
             f"this build reads version {VERSION}",
         )
     parts: dict[str, tuple[Any, ...]] = {}
-    for key, cls in (("accounts", Account), ("transactions", Transaction), ("transfers", Transfer)):
+    # Documents written before statements existed have no such lists: they hold none.
+    for key, cls in (
+        ("accounts", Account),
+        ("transactions", Transaction),
+        ("transfers", Transfer),
+        ("statements", Statement),
+        ("reconciliations", Reconciliation),
+    ):
         items = document.get(key, [])
         if not isinstance(items, list):
             raise ValidationError.of(key, "must be a list")
@@ -125,7 +135,13 @@ def from_json(raw: bytes) -> TenantData:
                 )
                 raise ValidationError.of(f"{key}[{index}]", detail) from None
         parts[key] = tuple(out)
-    return TenantData(parts["accounts"], parts["transactions"], parts["transfers"])
+    return TenantData(
+        parts["accounts"],
+        parts["transactions"],
+        parts["transfers"],
+        parts["statements"],
+        parts["reconciliations"],
+    )
 
 
 __all__ = ["FORMAT", "VERSION", "from_json", "make_converter", "to_json"]

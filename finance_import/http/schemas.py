@@ -53,6 +53,8 @@ SCHEMAS: Final[dict[str, Any]] = {
             "accounts": {"type": "array", "items": {"type": "object"}},
             "transactions": {"type": "array", "items": {"type": "object"}},
             "transfers": {"type": "array", "items": {"type": "object"}},
+            "statements": {"type": "array", "items": {"type": "object"}},
+            "reconciliations": {"type": "array", "items": {"type": "object"}},
         },
     },
     "ImportUpload": {
