@@ -49,6 +49,7 @@ from finance_core.testing.contract_scope import TestRestoreIsAWrite, TestScopes
 from finance_core.testing.contract_statements import (
     TestLocks,
     TestReconcile,
+    TestStatementPortability,
     TestStatements,
 )
 from finance_core.testing.fixtures import (
@@ -1053,6 +1054,7 @@ __all__ = [
     "TestRestoreIsAWrite",
     "TestRoles",
     "TestScopes",
+    "TestStatementPortability",
     "TestStatements",
     "TestTenantIsolation",
     "TestTransfers",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from finance_core.accounts import Account
@@ -242,3 +243,36 @@ class TestLocks:
     ) -> None:
         """A reconciliation locks only its own account."""
         post(ledger, owner, savings, "3.00", date="2026-01-01")
+
+
+class TestStatementPortability:
+    def test_export_and_restore_carry_statements_and_reconciliations(
+        self, ledger: Ledger, owner: Principal, other_owner: Principal, checking: Account
+    ) -> None:
+        """A restored tenant has the same statements and reconciliations, locks included."""
+        post(ledger, owner, checking, "-25.00", date="2026-01-10")
+        ledger.record_statement(owner, checking.id, HASH, _stated(closing="975.00"))
+        ledger.reconcile(owner, checking.id, "2026-01-10", "975.00")
+        books = ledger.export_data(owner)
+        assert (len(books.statements), len(books.reconciliations)) == (1, 1)
+        restored = ledger.restore(other_owner, books)
+        (account,) = ledger.list_accounts(other_owner)
+        (view,) = ledger.list_statements(other_owner, account.id)
+        assert view.statement.file_hash == HASH
+        assert view.difference == D(0)
+        (rec,) = ledger.list_reconciliations(other_owner, account.id)
+        assert (rec.date, rec.balance) == (date(2026, 1, 10), D("975.00"))
+        assert restored.reconciliations == (rec,)
+        with pytest.raises(ReconciledError):
+            post(ledger, other_owner, account, "-1.00", date="2026-01-09")
+
+    def test_restore_refuses_a_reconciliation_the_books_disagree_with(
+        self, ledger: Ledger, owner: Principal, other_owner: Principal, checking: Account
+    ) -> None:
+        """A document whose reconciled balance does not add up is refused whole."""
+        ledger.reconcile(owner, checking.id, "2026-01-10", "1000.00")
+        books = ledger.export_data(owner)
+        wrong = attrs.evolve(books.reconciliations[0], balance=D("1.00"))
+        with pytest.raises(ValidationError, match=r"reconciliation .* add up to 1000\.00"):
+            ledger.restore(other_owner, attrs.evolve(books, reconciliations=(wrong,)))
+        assert ledger.list_accounts(other_owner) == []
