@@ -72,6 +72,15 @@ class TestStatements:
         with pytest.raises(NotFoundError):
             ledger.list_statements(owner, 999_999)
 
+    def test_deleting_the_account_deletes_its_statements(
+        self, ledger: Ledger, owner: Principal, checking: Account, savings: Account
+    ) -> None:
+        """An account without reconciliations goes, statements and all; others keep theirs."""
+        ledger.record_statement(owner, checking.id, HASH, _stated())
+        kept = ledger.record_statement(owner, savings.id, HASH, _stated())
+        ledger.delete_account(owner, checking.id)
+        assert ledger.export_data(owner).statements == (kept.statement,)
+
     def test_another_tenant_sees_no_statements(
         self, ledger: Ledger, owner: Principal, other_owner: Principal, checking: Account
     ) -> None:

@@ -3,10 +3,12 @@ from their values, direction markers, and refusals that name the candidates."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from finance_core.errors import ValidationError
 from finance_core.importing import ImportOptions, ParsedFile
@@ -278,3 +280,54 @@ class TestRunningBalance:
             None,
             None,
         )
+
+
+_money = st.decimals(min_value=Decimal("-99999.99"), max_value=Decimal("99999.99"), places=2)
+
+
+def _statement_csv(opening: Decimal, moves: list[Decimal], newest_first: bool, bump: int) -> str:
+    """One row per day with its running balance; the balance of row ``bump`` is 0.01 off."""
+    rows, balance = [], opening
+    for day, amount in enumerate(moves):
+        balance += amount
+        rows.append((date(2024, 1, 1) + timedelta(days=day), amount, balance))
+    off = [b + (Decimal("0.01") if i == bump else 0) for i, (_, _, b) in enumerate(rows)]
+    lines = [
+        f"{d.isoformat()};{a:+.2f};{b:.2f}".replace(".", ",")
+        for (d, a, _), b in zip(rows, off, strict=True)
+    ]
+    if newest_first:
+        lines.reverse()
+    return "Datum;Betrag;Saldo\n" + "\n".join(lines) + "\n"
+
+
+class TestRunningBalanceProperties:
+    @given(_money, st.lists(_money, min_size=1, max_size=12), st.booleans())
+    def test_chained_balances_state_opening_and_closing(
+        self, opening: Decimal, moves: list[Decimal], newest_first: bool
+    ) -> None:
+        """Any chaining file, either order: opening and closing are what the rows imply."""
+        parsed = parse(_statement_csv(opening, moves, newest_first, bump=-1))
+        statement = parsed.statements[0]
+        assert (statement.opening_balance, statement.closing_balance) == (
+            opening,
+            opening + sum(moves, Decimal(0)),
+        )
+
+    @given(
+        _money,
+        st.lists(_money, min_size=2, max_size=12),
+        st.booleans(),
+        st.integers(min_value=0, max_value=11),
+    )
+    def test_one_wrong_balance_is_named_at_the_first_row_it_breaks(
+        self, opening: Decimal, moves: list[Decimal], newest_first: bool, bump: int
+    ) -> None:
+        """A balance 0.01 off is refused at the first row, in file order, that it breaks."""
+        bump %= len(moves)
+        with pytest.raises(ValidationError) as caught:
+            parse(_statement_csv(opening, moves, newest_first, bump))
+        at_in_file = len(moves) - 1 - bump if newest_first else bump
+        (error,) = caught.value.errors
+        assert error.row == (2 if at_in_file == 0 else at_in_file + 1)
+        assert error.line == error.row + 1
