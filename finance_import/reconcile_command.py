@@ -10,21 +10,18 @@ from finance_core.cli import CliCommand
 from finance_core.errors import ValidationError
 from finance_core.importing import ImportResult
 from finance_core.reconciliation import BalanceMismatch
+from finance_import.cli_support import add_common, open_books, print_table
 
 
 def add_reconcile(parser: argparse.ArgumentParser) -> None:
-    from finance_import.commands import _common
-
-    _common(parser)
+    add_common(parser)
     parser.add_argument("--account", type=int, required=True, help="account id")
     parser.add_argument("--date", required=True, help="the day (YYYY-MM-DD) the balance is for")
     parser.add_argument("--balance", required=True, help="the bank's balance at the end of it")
 
 
 def run_reconcile(args: argparse.Namespace) -> int:
-    from finance_import.commands import _open, _table
-
-    ledger, principal = _open(args)
+    ledger, principal = open_books(args)
     try:
         made = ledger.reconcile(principal, args.account, args.date, args.balance)
     except BalanceMismatch as exc:
@@ -33,7 +30,7 @@ def run_reconcile(args: argparse.Namespace) -> int:
             f"{exc.date.isoformat()}, the bank {exc.statement_balance} "
             f"(difference {exc.difference}); nothing was locked"
         )
-        _table(
+        print_table(
             ("transaction", "date", "amount", "description"),
             [
                 (str(t.id), t.date.isoformat(), f"{t.amount:f}", (t.description or "")[:40])
