@@ -109,5 +109,12 @@ class StorageError(FinanceError):
     """The storage backend failed (connection lost, corrupt file); nothing was committed."""
 
 
+class StorageFullError(StorageError):
+    """The storage has no space left (disk full, quota); nothing was committed.
+
+    Writes succeed again once space is freed, without restarting anything.
+    """
+
+
 class ConfigurationError(FinanceError):
     """The service or a plugin is configured wrongly; the message says how to fix it."""

@@ -19,6 +19,7 @@ from finance_core.errors import (
     PermissionDeniedError,
     StaleVersionError,
     StorageError,
+    StorageFullError,
     ValidationError,
 )
 from finance_http.context import FinanceRequest
@@ -70,6 +71,7 @@ BUILTIN_MAPPINGS: Final[tuple[ErrorMapping, ...]] = (
     ErrorMapping(PermissionDeniedError, 403, "Forbidden", "forbidden"),
     ErrorMapping(StaleVersionError, 409, "Stale version", "stale-version"),
     ErrorMapping(ConflictError, 409, "Conflict", "conflict"),
+    ErrorMapping(StorageFullError, 507, "Insufficient storage", "storage-full"),
     ErrorMapping(StorageError, 503, "Storage unavailable", "storage-unavailable"),
     ErrorMapping(ConfigurationError, 503, "Service misconfigured", "configuration"),
     ErrorMapping(FinanceError, 400, "Bad request", "bad-request"),
