@@ -4,6 +4,7 @@ several accounts, into the accounts the caller maps them to)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -146,24 +147,33 @@ class ImportServices(TransactionServices, StatementServices):
     def _check(
         uow: UnitOfWork, plans: Sequence[_Plan], account_id: int, *, simulate: bool
     ) -> ReconciliationCheck | None:
-        """The first statement of ``account_id`` that states a closing balance, against the
-        books at its last day (in a dry run, as they would be after the import)."""
-        for plan in plans:
-            stated = plan.part.stated
-            if plan.account.id != account_id or stated.closing_balance is None:
-                continue
-            if stated.period_end is None:
-                continue
-            book = book_balance(uow, plan.account, stated.period_end)
-            if simulate:
-                rows = {o.row for o in plan.outcomes if o.status == "created"}
+        """The latest statement of ``account_id`` that states a closing balance, against
+        the books at its last day (in a dry run, as they would be after the import)."""
+        stated = [
+            p
+            for p in plans
+            if p.account.id == account_id
+            and p.part.stated.closing_balance is not None
+            and p.part.stated.period_end is not None
+        ]
+        if not stated:
+            return None
+        plan = max(stated, key=lambda p: p.part.stated.period_end or date.min)
+        end, closing = plan.part.stated.period_end, plan.part.stated.closing_balance
+        assert end is not None and closing is not None
+        book = book_balance(uow, plan.account, end)
+        if simulate:
+            # Every part of this account adds its new rows, not only the latest one.
+            for other in plans:
+                if other.account.id != account_id:
+                    continue
+                rows = {o.row for o in other.outcomes if o.status == "created"}
                 book += sum(
                     (
                         p.parsed.amount
-                        for p in plan.planned
-                        if p.parsed.row in rows and p.parsed.date <= stated.period_end
+                        for p in other.planned
+                        if p.parsed.row in rows and p.parsed.date <= end
                     ),
                     Decimal(0),
                 )
-            return ReconciliationCheck(stated.closing_balance, book)
-        return None
+        return ReconciliationCheck(closing, book)

@@ -54,10 +54,17 @@ def _checked(accounts: Mapping[str, int] | None) -> dict[str, int]:
 def split_by_account(
     parsed: ParsedFile, account_id: int, accounts: Mapping[str, int] | None
 ) -> list[StatementPart]:
-    """One part per target account, in the order the file lists them."""
+    """One part per statement that goes somewhere, in the order the file lists them.
+
+    A statement of an unmapped account without rows (a card statement with no
+    activity beside the giro's) is left out rather than put in the wrong account.
+    """
     mapping = _checked(accounts)
     stated = parsed.statements or (_period(parsed),)
-    unmapped = sorted({s.account for s in stated if s.account and s.account not in mapping})
+    with_rows = {r.statement for r in parsed.rows}
+    unmapped = sorted(
+        {s.account for i, s in enumerate(stated) if i in with_rows and s.account} - mapping.keys()
+    )
     if len(unmapped) > 1:
         raise ValidationError.of(
             "accounts",
@@ -65,12 +72,20 @@ def split_by_account(
             f"({', '.join(map(repr, unmapped))}); map each to an account with the accounts "
             f'option, e.g. accounts={{"{unmapped[0]}": {account_id}, "{unmapped[1]}": 2}}',
         )
-    parts = []
+    if not unmapped:
+        idle = sorted({s.account for s in stated if s.account} - mapping.keys())
+        unmapped = idle if len(idle) == 1 else []
+    parts: list[StatementPart] = []
     for index, statement in enumerate(stated):
-        target = mapping.get(statement.account or "", account_id)
+        if statement.account is not None and statement.account in mapping:
+            target = mapping[statement.account]
+        elif statement.account is None or statement.account in unmapped:
+            target = account_id
+        else:
+            continue
         rows = tuple(r for r in parsed.rows if r.statement == index)
         # Unreadable rows carry no statement, so they stop every part alike.
-        rejected: tuple[RejectedRow, ...] = parsed.rejected if index == 0 else ()
+        rejected: tuple[RejectedRow, ...] = parsed.rejected if not parts else ()
         part = attrs.evolve(parsed, rows=rows, rejected=rejected, statements=(statement,))
         parts.append(StatementPart(target, part, statement))
     return parts

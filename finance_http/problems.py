@@ -22,6 +22,7 @@ from finance_core.errors import (
     StorageFullError,
     ValidationError,
 )
+from finance_core.reconciliation import ReconciledError
 from finance_http.context import FinanceRequest
 from finance_http.jsonio import dumps
 
@@ -151,6 +152,13 @@ class ErrorMapper:
             status, title = 412, "Precondition failed"
         if isinstance(ex, ValidationError):
             extra["errors"] = [field_error(e) for e in ex.errors]
+        elif isinstance(ex, ReconciledError):
+            rec = ex.reconciliation
+            extra["reconciliation"] = {
+                "id": rec.id,
+                "account_id": rec.account_id,
+                "date": rec.date.isoformat(),
+            }
         elif isinstance(ex, BalanceRuleViolation):
             extra.update(rule=ex.rule, account_id=ex.account_id, balance=ex.balance)
         elif isinstance(ex, StorageError):

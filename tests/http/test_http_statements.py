@@ -112,6 +112,11 @@ class TestReconciliations:
         changed = api.patch(f"/api/transactions/{txn['id']}", {"category": "other"})
         assert changed.status_code == 409
         assert f"reconciliation {body['id']}" in data(changed)["detail"]
+        assert data(changed)["reconciliation"] == {
+            "id": body["id"],
+            "account_id": account["id"],
+            "date": "2024-03-01",
+        }
         assert api.delete(f"/api/transactions/{txn['id']}").status_code == 409
         added = api.post(
             "/api/transactions",

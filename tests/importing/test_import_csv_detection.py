@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from finance_core.errors import ValidationError
 from finance_core.importing import ImportOptions, ParsedFile
+from finance_import.csv_columns import detect
 from finance_import.csv_format import parse_csv
 
 
@@ -45,6 +46,15 @@ class TestHeaderVocabulary:
     )
     def test_every_language_names_every_column(self, header: str) -> None:
         """Date, value date, payee, description, amount, currency and balance are known."""
+        assert detect(header.split(";")) == {
+            "date": 0,
+            "fallback_date": 1,
+            "merchant": 2,
+            "description": 3,
+            "amount": 4,
+            "currency": 5,
+            "balance": 6,
+        }
         text = f"{header}\n02.01.2024;05.01.2024;Shop;Bread;-3,50;EUR;96,50\n"
         parsed = parse(text)
         row = parsed.rows[0]
@@ -72,7 +82,26 @@ class TestHeaderVocabulary:
     )
     def test_debit_and_credit_columns_in_every_language(self, debit: str, credit: str) -> None:
         """The two unsigned money columns are read as money out and money in."""
+        assert detect(["Date", debit, credit]) == {"date": 0, "debit": 1, "credit": 2}
         text = f"Date;{debit};{credit}\n02.01.2024;3,50;\n03.01.2024;;10,00\n"
+        assert amounts(parse(text)) == [Decimal("-3.50"), Decimal("10.00")]
+
+    @pytest.mark.parametrize(
+        "header, out, into",
+        [
+            ("Debit/Credit", "DEBIT", "CREDIT"),
+            ("Soll/Haben", "S", "H"),
+            ("Af Bij", "Af", "Bij"),
+            ("Sens", "Débit", "Crédit"),
+            ("Cargo/Abono", "Cargo", "Abono"),
+            ("Dare/Avere", "Dare", "Avere"),
+            ("Débito/Crédito", "Débito", "Crédito"),
+        ],
+        ids=["en", "de", "nl", "fr", "es", "it", "pt"],
+    )
+    def test_direction_column_in_every_language(self, header: str, out: str, into: str) -> None:
+        """The named direction column decides, not another column of reversed markers."""
+        text = f"Date;Amount;{header};Other\n02.01.2024;3,50;{out};C\n03.01.2024;10,00;{into};D\n"
         assert amounts(parse(text)) == [Decimal("-3.50"), Decimal("10.00")]
 
     def test_booking_date_beats_value_date_whatever_the_order(self) -> None:

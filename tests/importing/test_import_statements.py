@@ -244,6 +244,28 @@ class TestSeveralAccounts:
         assert ledger.get_account(owner, other.id).balance == D("-2.00")
         assert ledger.get_account(owner, account.id).balance == D("99.00")
 
+    def test_an_idle_statement_of_another_account_is_left_out(
+        self, ledger: Ledger, owner: Principal, account: Account
+    ) -> None:
+        """Beside a statement with rows, another account's empty one needs no mapping."""
+        idle = "<Stmt><Id>2</Id><Acct><Id><IBAN>DE09</IBAN></Id></Acct></Stmt>"
+        data = camt(stmt("DE01", "70.00", entry("30.00", "DBIT", "2026-03-02", "A1")), idle)
+        result = run(ledger, owner, account, data)
+        assert [v.statement.account_id for v in result.statements] == [account.id]
+        assert ledger.get_account(owner, account.id).balance == D("70.00")
+
+    def test_the_latest_of_several_statements_is_compared(
+        self, ledger: Ledger, owner: Principal, account: Account
+    ) -> None:
+        """Two daily statements of one account: the later closing balance is the one compared."""
+        first = stmt("DE01", "70.00", entry("30.00", "DBIT", "2026-03-02", "A1"))
+        second = stmt("DE01", "65.00", entry("5.00", "DBIT", "2026-03-03", "A2")).replace(
+            "2026-03-31", "2026-04-30"
+        )
+        check = run(ledger, owner, account, camt(first, second)).reconciliation
+        assert check is not None
+        assert (check.statement_balance, check.difference) == (D("65.00"), D(0))
+
     def test_mapping_to_something_not_an_account_id_is_refused(
         self, ledger: Ledger, owner: Principal, account: Account
     ) -> None:
