@@ -18,7 +18,6 @@ from finance_core.reconciliation import BalanceMismatch, latest
 from finance_core.statements import (
     ParsedStatement,
     Reconciliation,
-    ReconciliationCheck,
     Statement,
     StatementView,
 )
@@ -81,14 +80,6 @@ class StatementServices(LedgerBase):
         with self._unit(principal.tenant_id, readonly=True) as uow:
             account = self._account(uow, account_id)
             return [_view(uow, account, s) for s in uow.statements.list_for_account(account_id)]
-
-    def check_balance(
-        self, principal: Principal, account_id: int, on: date, balance: Decimal
-    ) -> ReconciliationCheck:
-        """A stated balance against the books at the end of ``on``; nothing is recorded."""
-        with self._unit(principal.tenant_id, readonly=True) as uow:
-            account = self._account(uow, account_id)
-            return ReconciliationCheck(balance, book_balance(uow, account, on))
 
     def reconcile(
         self, principal: Principal, account_id: int, on: object, balance: object

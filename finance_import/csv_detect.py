@@ -25,6 +25,7 @@ Body = Sequence[tuple[int, list[str]]]
 
 #: Looks like money rather than a count or an account number: cents, or a sign.
 _MONEY_LIKE: Final = re.compile(r"^[-+(]|[.,]\d{1,2}\)?-?$|-$")
+_DIGITS: Final = re.compile(r"\d")
 #: Header stems of value dates, and of booking dates, in the supported languages.
 _VALUE_STEMS: Final = ("valu", "wert", "rente", "started")
 _BOOKING_STEMS: Final = ("buch", "book", "boek", "post", "compt", "contab", "lanc", "regist")
@@ -36,8 +37,8 @@ def column_values(body: Body, at: int) -> list[str]:
 
 
 def is_date_column(values: Sequence[str]) -> bool:
-    """Every value is a date, and one day/month order reads them all."""
-    if not values:
+    """Every value is a date in one format: the same separators, one day/month order."""
+    if not values or len({_DIGITS.sub("", v.split()[0]) for v in values}) > 1:
         return False
     orders = set(readings(values[0]))
     for value in values[1:]:

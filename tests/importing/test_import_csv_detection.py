@@ -122,6 +122,12 @@ class TestDetectionFromValues:
         row = parse(text).rows[0]
         assert row.date == date(2024, 1, 2)
 
+    def test_dates_in_two_formats_are_no_date_column(self) -> None:
+        """A column mixing 02.01.2024 and 2024-01-03 is not taken for the date."""
+        text = "When;Betrag;Text\n02.01.2024;-1,00;a\n2024-01-03;-2,00;b\n"
+        with pytest.raises(ValidationError, match="which column holds the date"):
+            parse(text)
+
     def test_unknown_amount_header_is_found_by_its_values(self) -> None:
         """A column of signed decimal amounts is the amount."""
         text = "Date;Description;Wert\n02.01.2024;Rent;-800,00\n03.01.2024;Pay;2.000,00\n"
