@@ -96,10 +96,15 @@ def unsigned_refusal(table: Table, candidates: Sequence[int], *, balances: bool)
         found = "no column holds debit/credit markers"
     if balances:
         found += ", and read as money in they do not add up with the balance column"
-    example = header[candidates[0]].strip() if header and candidates else "Af Bij"
+    if candidates and header and candidates[0] < len(header) and header[candidates[0]].strip():
+        example = repr(header[candidates[0]].strip())
+    elif candidates:
+        example = str(candidates[0])
+    else:
+        example = repr("Af Bij")
     return ValidationError.of(
         "unsigned_amounts",
         f"no amount in {amount} carries a sign and {found}. Name the direction column with "
-        f"mapping={{'sign': {example!r}}}, or set unsigned_amounts='debit' (every amount is "
+        f"mapping={{'sign': {example}}}, or set unsigned_amounts='debit' (every amount is "
         "money out, as on many card statements) or unsigned_amounts='credit' (money in)",
     )

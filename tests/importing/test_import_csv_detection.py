@@ -200,6 +200,12 @@ class TestRefusals:
         assert "mapping={'sign': 'Type'}" in message
         assert "unsigned_amounts='debit'" in message
 
+    def test_headerless_unsigned_refusal_names_columns_by_index(self) -> None:
+        """Without a header the candidates and the mapping example use 0-based indexes."""
+        message = str(refusal("02.01.2024;3,50;CARD\n03.01.2024;1,00;ATM\n"))
+        assert "candidates for the direction: column 2)" in message
+        assert "mapping={'sign': 2}" in message
+
     def test_unsigned_option_makes_them_debits(self) -> None:
         """unsigned_amounts='debit' books every unsigned amount as money out."""
         text = "Date;Amount\n02.01.2024;3,50\n03.01.2024;1,00\n"
