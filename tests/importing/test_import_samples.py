@@ -12,6 +12,7 @@ import pytest
 
 from finance_core import open_ledger
 from finance_core.errors import ValidationError
+from finance_core.import_statements import file_hash
 from finance_core.importing import ImportOptions, ParsedFile
 from finance_core.plugins import FinancePlugins
 
@@ -307,3 +308,18 @@ class TestStatedBalances:
             parse("csv_revolut_pending_rows.csv")
         (error,) = caught.value.errors
         assert (error.row, error.line) == (2, 3)
+
+    def test_raiffeisen_statement_reconciles_with_no_manual_step(
+        self, plugins: FinancePlugins, sample: Callable[[str], bytes]
+    ) -> None:
+        """Imported into an account opened at OPBD, CLBD matches the books: difference 0."""
+        data = sample("camt053_v04_raiffeisen_chf.xml")
+        ledger = open_ledger("memory://")
+        owner = ledger.create_tenant("t", "T", owner="u")
+        account = ledger.open_account(
+            owner, "Raiffeisen", "checking", currency="CHF", initial_balance=Decimal("9433.31")
+        )
+        parsed = plugins.importer_for(data).parse(data, DEFAULT)
+        result = ledger.import_file(owner, account.id, parsed, file_hash=file_hash(data))
+        assert result.reconciliation is not None
+        assert result.reconciliation.difference == 0
