@@ -22,7 +22,7 @@ from finance_core.importing import (
     plan_rows,
 )
 from finance_core.ports import UnitOfWork
-from finance_core.statement_services import StatementServices, book_balance
+from finance_core.statement_services import StatementServices, book_balance, statement_view
 from finance_core.statements import ReconciliationCheck, StatementView
 from finance_core.tenancy import Principal
 from finance_core.transaction_services import TransactionServices
@@ -133,15 +133,10 @@ class ImportServices(TransactionServices, StatementServices):
                 == (file_hash, stated.period_start, stated.period_end)
             ]
             if known:
-                views.append(self._view_of(principal, plan.account.id, known[0].id))
+                views.append(statement_view(uow, plan.account, known[0]))
             else:
                 views.append(self.record_statement(principal, plan.account.id, file_hash, stated))
         return tuple(views)
-
-    def _view_of(self, principal: Principal, account_id: int, statement_id: int) -> StatementView:
-        return next(
-            v for v in self.list_statements(principal, account_id) if v.statement.id == statement_id
-        )
 
     @staticmethod
     def _check(

@@ -33,7 +33,8 @@ def book_balance(uow: UnitOfWork, account: Account, through: date) -> Decimal:
     return account.initial_balance + uow.transactions.sum_amounts(account.id, through=through)
 
 
-def _view(uow: UnitOfWork, account: Account, statement: Statement) -> StatementView:
+def statement_view(uow: UnitOfWork, account: Account, statement: Statement) -> StatementView:
+    """The statement with the account's book balance at the end of its last day."""
     if statement.period_end is None:
         return StatementView(statement, None, None)
     book = book_balance(uow, account, statement.period_end)
@@ -71,7 +72,7 @@ class StatementServices(LedgerBase):
                 created_at=self._now(),
             )
             uow.statements.add(statement)
-            view = _view(uow, account, statement)
+            view = statement_view(uow, account, statement)
             uow.commit()
         return view
 
@@ -79,7 +80,9 @@ class StatementServices(LedgerBase):
         """The account's statements, each with its book balance and difference as of now."""
         with self._unit(principal.tenant_id, readonly=True) as uow:
             account = self._account(uow, account_id)
-            return [_view(uow, account, s) for s in uow.statements.list_for_account(account_id)]
+            return [
+                statement_view(uow, account, s) for s in uow.statements.list_for_account(account_id)
+            ]
 
     def reconcile(
         self, principal: Principal, account_id: int, on: object, balance: object
