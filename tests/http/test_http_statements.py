@@ -95,6 +95,20 @@ class TestImportReconciliation:
         assert done.status_code == 201, done.text
         assert data(done)["rows"][0]["amount"] == D("-10.00")
 
+    def test_accounts_option_maps_a_second_statement(self, api: Api) -> None:
+        """A camt.053 file of two accounts: accounts={"DE02": id} sends one statement there."""
+        account, other = giro(api), api.account("Savings", currency="EUR")
+        second = CAMT.split(b"<Stmt>")[1].split(b"</Stmt>")[0]
+        second = second.replace(b"DE01", b"DE02").replace(b"R1", b"S1").replace(b"R2", b"S2")
+        raw = CAMT.replace(b"</Stmt>", b"</Stmt><Stmt>" + second + b"</Stmt>", 1)
+        refused = import_file(api, account["id"], raw)
+        assert refused.status_code == 422
+        assert data(refused)["errors"][0]["field"] == "accounts"
+        done = import_file(api, account["id"], raw, accounts=f'{{"DE02": {other["id"]}}}')
+        assert done.status_code == 201, done.text
+        assert {r["account_id"] for r in data(done)["rows"]} == {account["id"], other["id"]}
+        assert data(api.get(f"/api/accounts/{other['id']}"))["balance"] == D("-12.50")
+
 
 class TestReconciliations:
     def test_agreeing_balance_is_201_and_locks_the_days(self, api: Api) -> None:
