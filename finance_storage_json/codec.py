@@ -23,8 +23,10 @@ from finance_core.statements import Reconciliation, Statement
 from finance_core.tenancy import Member, Tenant
 from finance_core.transactions import Transaction, Transfer
 
-#: The version this program writes and the only one it reads.
-FORMAT_VERSION: Final = 1
+#: The version this program writes. Version 2 added statements and reconciliations;
+#: a version 1 file simply has none, so both are read.
+FORMAT_VERSION: Final = 2
+READABLE_VERSIONS: Final = (1, 2)
 
 _FIX: Final = (
     "the file was left as it is; restore it from a backup, or repair it by hand "
@@ -93,7 +95,7 @@ def check_version(obj: object, field: str, path: Path, line: int | None) -> dict
     if not isinstance(obj, dict):
         raise corrupt(path, line, f"expected a JSON object, found {type(obj).__name__}")
     version = obj.get(field)
-    if version == FORMAT_VERSION and type(version) is int:
+    if version in READABLE_VERSIONS and type(version) is int:
         return obj
     if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
         raise StorageError(
@@ -101,7 +103,9 @@ def check_version(obj: object, field: str, path: Path, line: int | None) -> dict
             f"reads version {FORMAT_VERSION}; upgrade finance-planner to open this store "
             "(the file was left as it is)"
         )
-    raise corrupt(path, line, f"the format version {field!r} is {version!r}, not {FORMAT_VERSION}")
+    raise corrupt(
+        path, line, f"the format version {field!r} is {version!r}, not one of {READABLE_VERSIONS}"
+    )
 
 
 def _format_problem(exc: BaseException, kind: type | None) -> str:

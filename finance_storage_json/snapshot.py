@@ -46,7 +46,7 @@ _LISTS: Final = (
     "statements",
     "reconciliations",
 )
-#: Lists added after the format's first release: a snapshot without them has none.
+#: Lists added in format version 2: a version 1 snapshot has none of them.
 _LATER_LISTS: Final = frozenset({"statements", "reconciliations"})
 
 
@@ -84,8 +84,9 @@ def decode_snapshot(
     """Rebuild a ``TenantState`` (indexes included) from a snapshot's bytes."""
     obj = check_version(loads(data, path, None), "version", path, None)
     expected = {*_HEADER, "tenant", "counters", *_LISTS}
-    for name in _LATER_LISTS - set(obj):
-        obj[name] = []
+    if obj["version"] == 1:
+        for name in _LATER_LISTS:
+            obj.setdefault(name, [])
     if set(obj) != expected or obj["format"] != FORMAT_NAME:
         missing = ", ".join(sorted(expected - set(obj))) or "none"
         extra = ", ".join(sorted(set(obj) - expected)) or "none"

@@ -129,9 +129,9 @@ class TestDamagedJournal:
     def test_a_line_of_a_newer_version_asks_for_an_upgrade(self, root: Path) -> None:
         """A commit written by a newer program is refused with its line number."""
         journal = tenant_file(root, "journal")
-        rewrite_line(journal, 2, json.dumps({"v": 2, "changes": []}))
+        rewrite_line(journal, 2, json.dumps({"v": 3, "changes": []}))
         for message in refusals(root):
-            assert f"{journal}, line 2: written in format version 2" in message
+            assert f"{journal}, line 2: written in format version 3" in message
 
 
 class TestDamagedUserDirectory:

@@ -245,12 +245,13 @@ class TestRoundTrips:
 
 
 class TestOlderFiles:
-    def test_a_snapshot_from_before_statements_reads_with_none(self) -> None:
-        """A snapshot without the statement and reconciliation lists holds none of them."""
+    def test_a_version_1_snapshot_reads_with_no_statements(self) -> None:
+        """A snapshot of format version 1 has no statement or reconciliation lists: none."""
         state = TenantState()
         state.put("tenant", None, Tenant(TENANT, "Home", NOW, NOW))
         document = json.loads(snapshot_bytes(state))
         del document["statements"], document["reconciliations"]
+        document["version"] = 1
         path = Path("snapshot.00000001.json")
         read = decode_snapshot(CONVERTER, json.dumps(document).encode(), path, TENANT, 1)
         assert (read.statements, read.reconciliations, read.tenant) == ({}, {}, state.tenant)
@@ -269,10 +270,10 @@ class TestReadableFiles:
         """Snapshots, journal lines and user lines each carry a version field."""
         seeded_store(tmp_path)
         snapshot = json.loads(tenant_file(tmp_path, "snapshot").read_bytes())
-        assert (snapshot["format"], snapshot["version"]) == ("finance-planner/tenant", 1)
+        assert (snapshot["format"], snapshot["version"]) == ("finance-planner/tenant", 2)
         journal = tenant_file(tmp_path, "journal").read_text().splitlines()
         users = (tmp_path / "directory.jsonl").read_text().splitlines()
-        assert {json.loads(line)["v"] for line in journal + users} == {1}
+        assert {json.loads(line)["v"] for line in journal + users} == {2}
 
     def test_fields_at_their_default_are_left_out(self) -> None:
         """A transaction without description, tags or splits is written without those keys."""
