@@ -107,7 +107,7 @@ def complete(
     body: Body,
     width: int,
 ) -> dict[str, int]:
-    """``found`` plus the date, amount and direction columns the values give away.
+    """``found`` plus the date and amount columns the values give away.
 
     Only fields that neither a header name nor the caller's mapping supplies
     are looked for; the caller's mapping is applied afterwards and wins.
