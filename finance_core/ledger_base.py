@@ -173,6 +173,13 @@ class LedgerBase:
         """
         return self.scopes.open(tenant_id, readonly=readonly)
 
+    def drop_abandoned_scope(self) -> bool:
+        """Forget a scope this thread still names although its block never ended.
+
+        Adapters call it before opening a request's scope; True when one was dropped.
+        """
+        return self.scopes.forget()
+
     def _unit(
         self, tenant_id: str, *, readonly: bool = False
     ) -> AbstractContextManager[UnitOfWork]:

@@ -18,6 +18,8 @@ from finance_import.http.wire import ImportResultOut
 
 class Imports:
     accepts_raw_body = True
+    # The file is read and parsed before the request's unit of work opens.
+    resolves_caller_late = True
 
     def __init__(
         self, ledger: Ledger, plugins: FinancePlugins | None, converter: cattrs.Converter
@@ -50,10 +52,11 @@ class Imports:
             raise ValidationError.of("format", "no importers are installed")
         options = import_options(params)
         importer = self.plugins.importer_for(data, fmt or None)
+        parsed = importer.parse(data, options)
         result = self.ledger.import_file(
             req.require_caller().principal,
             account_id,
-            importer.parse(data, options),
+            parsed,
             dry_run=dry_run,
             skip_bad_rows=params.flag("skip_bad_rows"),
             file_hash=file_hash(data),
@@ -81,5 +84,5 @@ class Imports:
                 "account_id", "a JSON export restores a whole tenant; leave account_id out"
             )
         books = from_json(data)
-        self.ledger.restore(req.require_caller().principal, books, dry_run=dry_run)
-        return ImportResultOut.restored(books, dry_run=dry_run)
+        stored = self.ledger.restore(req.require_caller().principal, books, dry_run=dry_run)
+        return ImportResultOut.restored(stored, dry_run=dry_run)
