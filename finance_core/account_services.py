@@ -26,6 +26,7 @@ from finance_core.ledger_base import (
 )
 from finance_core.money import check_amount, check_currency
 from finance_core.occurrence_links import forget_account_plans
+from finance_core.reconciliation import refuse_reconciled_account
 from finance_core.rules import BalanceChange, enforce
 from finance_core.tenancy import Principal
 from finance_core.transactions import check_date
@@ -168,6 +169,7 @@ class AccountServices(LedgerBase):
             write = BalanceWrite(self, uow)
             account = write.lock(account_id)[account_id]
             check_version("account", account_id, expected_version, account.version)
+            refuse_reconciled_account(uow, account_id)
             transfers = uow.transfers.list_for_account(account_id)
             partners = {
                 t.to_account_id if t.from_account_id == account_id else t.from_account_id
@@ -186,6 +188,7 @@ class AccountServices(LedgerBase):
             # Rows that reference a transfer go before the transfer itself.
             uow.transactions.delete_for_account(account_id)
             uow.transactions.delete_many(partner_legs)
+            uow.statements.delete_for_account(account_id)
             for transfer in transfers:
                 uow.transfers.delete(transfer.id)
                 write.event(EventKind.TRANSFER_DELETED, transfer.id)

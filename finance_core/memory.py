@@ -23,9 +23,14 @@ from finance_core.accounts import Account
 from finance_core.aggregates import DailyTotal, fold_daily
 from finance_core.budgets import Budget
 from finance_core.errors import DuplicateError, StorageError
+from finance_core.memory_statements import (
+    MemoryReconciliationRepository,
+    MemoryStatementRepository,
+)
 from finance_core.ports import IdempotencyRecord
 from finance_core.queries import Page, PageRequest, TransactionFilter, paginate, sort_key
 from finance_core.schedules import OccurrenceChange, Schedule, ScheduleLink, occurrence_key
+from finance_core.statements import Reconciliation, Statement
 from finance_core.tenancy import Member, Tenant, User
 from finance_core.transactions import Transaction, Transfer
 
@@ -52,6 +57,8 @@ class TenantState:
     linked_transactions: dict[int, str] = attrs.field(factory=dict)
     schedule_changes: dict[str, OccurrenceChange] = attrs.field(factory=dict)
     budgets: dict[int, Budget] = attrs.field(factory=dict)
+    statements: dict[int, Statement] = attrs.field(factory=dict)
+    reconciliations: dict[int, Reconciliation] = attrs.field(factory=dict)
 
     def put(self, table: str, key: Any, value: Any) -> None:
         """Apply one change; the single place that keeps the indexes consistent."""
@@ -138,6 +145,8 @@ class MemoryUnitOfWork:
         self.idempotency = _IdempotencyRepo(self)
         self.schedules = _ScheduleRepo(self)
         self.budgets = _BudgetRepo(self)
+        self.statements = MemoryStatementRepository(self)
+        self.reconciliations = MemoryReconciliationRepository(self)
 
     @property
     def state(self) -> TenantState:

@@ -16,6 +16,8 @@ from finance_core.accounts import Account
 from finance_core.errors import ValidationError
 from finance_core.money import check_amount
 from finance_core.planning_portability import PlanningData, check_planning
+from finance_core.statement_portability import check_statements
+from finance_core.statements import Reconciliation, Statement
 from finance_core.transactions import (
     TRANSACTION_FIELDS,
     Transaction,
@@ -30,6 +32,8 @@ class TenantData:
     accounts: tuple[Account, ...]
     transactions: tuple[Transaction, ...]
     transfers: tuple[Transfer, ...]
+    statements: tuple[Statement, ...] = ()
+    reconciliations: tuple[Reconciliation, ...] = ()
     planning: PlanningData = attrs.field(factory=lambda: PlanningData())
 
 
@@ -78,3 +82,4 @@ def check_consistent(data: TenantData) -> None:
         if not {transfer.from_transaction_id, transfer.to_transaction_id} <= txn_ids:
             raise ValidationError.of("transfers", f"transfer {transfer.id} names missing legs")
     check_planning(data.planning, set(accounts), txn_ids)
+    check_statements(data.accounts, data.transactions, data.statements, data.reconciliations)

@@ -28,6 +28,7 @@ from finance_core.aggregates import DailyTotal
 from finance_core.budgets import Budget
 from finance_core.queries import Page, PageRequest, TransactionFilter
 from finance_core.schedules import OccurrenceChange, Schedule, ScheduleLink
+from finance_core.statements import Reconciliation, Statement
 from finance_core.tenancy import Member, Tenant, User
 from finance_core.transactions import Transaction, Transfer
 
@@ -133,6 +134,34 @@ class TransferRepository(Protocol):
     def list_for_account(self, account_id: int) -> list[Transfer]: ...
 
 
+class StatementRepository(Protocol):
+    """What imported files stated about each account."""
+
+    def add(self, statement: Statement) -> None: ...
+    def list_for_account(self, account_id: int) -> list[Statement]:
+        """The account's statements, ordered by id."""
+
+    def list(self) -> list[Statement]:
+        """Every statement of the tenant, ordered by id."""
+
+    def delete_for_account(self, account_id: int) -> None: ...
+
+
+class ReconciliationRepository(Protocol):
+    """Days on which the books agreed with the bank; each locks what is dated up to it."""
+
+    def add(self, reconciliation: Reconciliation) -> None: ...
+    def get(self, reconciliation_id: int) -> Reconciliation | None: ...
+    def delete(self, reconciliation_id: int) -> None: ...
+    def list_for_account(self, account_id: int) -> list[Reconciliation]:
+        """The account's reconciliations, ordered by date, then id."""
+
+    def list(self) -> list[Reconciliation]:
+        """Every reconciliation of the tenant, ordered by id."""
+
+    def delete_for_account(self, account_id: int) -> None: ...
+
+
 class IdempotencyRepository(Protocol):
     def add(self, record: IdempotencyRecord) -> None:
         """Reserve a key; ``DuplicateError`` when it is already taken."""
@@ -209,6 +238,10 @@ class UnitOfWork(Protocol):
     def schedules(self) -> ScheduleRepository: ...
     @property
     def budgets(self) -> BudgetRepository: ...
+    @property
+    def statements(self) -> StatementRepository: ...
+    @property
+    def reconciliations(self) -> ReconciliationRepository: ...
 
     def allocate_ids(self, kind: str, count: int = 1) -> range:
         """Reserve ``count`` fresh positive ids of ``kind`` (unique per tenant and kind)."""

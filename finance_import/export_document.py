@@ -22,6 +22,7 @@ from finance_core.errors import ValidationError
 from finance_core.planning_portability import PlanningData
 from finance_core.portability import TenantData
 from finance_core.schedules import OccurrenceChange, Schedule, ScheduleLink
+from finance_core.statements import Reconciliation, Statement
 from finance_core.transactions import Transaction, Transfer
 
 FORMAT: Final = "finance-planner-export"
@@ -61,7 +62,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(datetime, datetime.isoformat)
     converter.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
     converter.register_unstructure_hook(AccountType, lambda v: v.value)
-    for cls in (Account, Transaction, Transfer, Schedule, Budget):
+    for cls in (Account, Transaction, Transfer, Statement, Reconciliation, Schedule, Budget):
         _drop_local_fields(converter, cls)
     return converter
 
@@ -104,6 +105,8 @@ def to_json(data: TenantData, *, tenant_name: str | None = None) -> bytes:
             key: [_CONVERTER.unstructure(item, cls) for item in getattr(data.planning, key)]
             for key, cls in PLANNING_PARTS
         },
+        "statements": _CONVERTER.unstructure(list(data.statements)),
+        "reconciliations": _CONVERTER.unstructure(list(data.reconciliations)),
     }
     return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()
 
@@ -123,11 +126,14 @@ def from_json(raw: bytes) -> TenantData:
             f"this build reads version {VERSION}",
         )
     parts: dict[str, tuple[Any, ...]] = {}
+    # Documents written before statements existed have no such lists: they hold none.
     for key, cls in (
         ("accounts", Account),
         ("transactions", Transaction),
         ("transfers", Transfer),
         *PLANNING_PARTS,
+        ("statements", Statement),
+        ("reconciliations", Reconciliation),
     ):
         items = document.get(key, [])
         if not isinstance(items, list):
@@ -145,7 +151,14 @@ def from_json(raw: bytes) -> TenantData:
                 raise ValidationError.of(f"{key}[{index}]", detail) from None
         parts[key] = tuple(out)
     planning = PlanningData(**{key: parts[key] for key, _ in PLANNING_PARTS})
-    return TenantData(parts["accounts"], parts["transactions"], parts["transfers"], planning)
+    return TenantData(
+        parts["accounts"],
+        parts["transactions"],
+        parts["transfers"],
+        statements=parts["statements"],
+        reconciliations=parts["reconciliations"],
+        planning=planning,
+    )
 
 
 __all__ = ["FORMAT", "VERSION", "from_json", "make_converter", "to_json"]

@@ -15,7 +15,7 @@ from typing import Any
 from finance_core.cli import CliCommand
 from finance_core.plugins import hookimpl
 from finance_import.charts import render_forecast_svg
-from finance_import.commands import _common, _open, _table
+from finance_import.cli_support import add_common, open_books, print_table
 
 
 def _add_schedules(parser: argparse.ArgumentParser) -> None:
@@ -26,13 +26,13 @@ def _add_schedules(parser: argparse.ArgumentParser) -> None:
         description="Post every due occurrence of the auto-post schedules up to today (UTC), "
         "exactly once however often and from however many processes it runs.",
     )
-    _common(post_due)
+    add_common(post_due)
 
 
 def _run_schedules(args: argparse.Namespace) -> int:
-    ledger, principal = _open(args)
+    ledger, principal = open_books(args)
     posted = ledger.post_due(principal)
-    _table(
+    print_table(
         ("SCHEDULE", "DATE", "AMOUNT", "TRANSACTION"),
         [(str(o.schedule_id), o.date.isoformat(), str(o.amount), str(o.transaction_id))
          for o in posted],
@@ -42,7 +42,7 @@ def _run_schedules(args: argparse.Namespace) -> int:
 
 
 def _add_forecast(parser: argparse.ArgumentParser) -> None:
-    _common(parser)
+    add_common(parser)
     parser.add_argument("--days", type=int, default=90, help="days from today (default: 90)")
     parser.add_argument("--account", type=int, help="only this account")
     parser.add_argument(
@@ -52,7 +52,7 @@ def _add_forecast(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_forecast(args: argparse.Namespace) -> int:
-    ledger, principal = _open(args)
+    ledger, principal = open_books(args)
     result = ledger.forecast(
         principal, args.days, account_id=args.account, include_budgets=args.include_budgets
     )
@@ -66,7 +66,9 @@ def _run_forecast(args: argparse.Namespace) -> int:
                 "-" if f.first_below_min is None else f.first_below_min.isoformat(),
             )
         )  # fmt: skip
-    _table(("ACCOUNT", "NAME", "CURRENCY", "TODAY", "LAST DAY", "FLOOR", "BELOW FLOOR ON"), rows)
+    print_table(
+        ("ACCOUNT", "NAME", "CURRENCY", "TODAY", "LAST DAY", "FLOOR", "BELOW FLOOR ON"), rows
+    )
     if args.chart is not None:
         args.chart.write_text(render_forecast_svg(result, f"forecast ({args.tenant})"))
         print(f"chart written to {args.chart}", file=sys.stderr)

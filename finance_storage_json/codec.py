@@ -21,12 +21,13 @@ from finance_core.errors import StorageError
 from finance_core.memory import Change
 from finance_core.ports import IdempotencyRecord
 from finance_core.schedules import OccurrenceChange, Schedule, ScheduleLink
+from finance_core.statements import Reconciliation, Statement
 from finance_core.tenancy import Member, Tenant
 from finance_core.transactions import Transaction, Transfer
 
 #: The version this program writes. Version 2 added the planning tables
-#: (schedules, their occurrence links and changes, budgets); version 1 files,
-#: which have none, are read as they are.
+#: (schedules, their occurrence links and changes, budgets) and statements and
+#: reconciliations; version 1 files, which have none, are read as they are.
 FORMAT_VERSION: Final = 2
 READABLE_VERSIONS: Final = frozenset({1, 2})
 
@@ -60,6 +61,8 @@ TABLES: Final[dict[str, Table]] = {
         Table("schedule_links", str, ScheduleLink, lambda link: link.key),
         Table("schedule_changes", str, OccurrenceChange, lambda c: c.key),
         Table("budgets", int, Budget, lambda b: b.id),
+        Table("statements", int, Statement, lambda s: s.id),
+        Table("reconciliations", int, Reconciliation, lambda r: r.id),
     )
 }
 
@@ -107,7 +110,9 @@ def check_version(obj: object, field: str, path: Path, line: int | None) -> dict
             f"reads version {FORMAT_VERSION}; upgrade finance-planner to open this store "
             "(the file was left as it is)"
         )
-    raise corrupt(path, line, f"the format version {field!r} is {version!r}, not {FORMAT_VERSION}")
+    raise corrupt(
+        path, line, f"the format version {field!r} is {version!r}, not one of {READABLE_VERSIONS}"
+    )
 
 
 def _format_problem(exc: BaseException, kind: type | None) -> str:

@@ -40,9 +40,12 @@ _HEADER: Final = ("format", "version", "tenant_id", "generation")
 _LISTS: Final = (
     "members", "accounts", "transactions", "transfers", "idempotency",
     "schedules", "schedule_links", "schedule_changes", "budgets",
+    "statements", "reconciliations",
 )  # fmt: skip
 #: Lists that format version 1 did not have.
-_SINCE_2: Final = frozenset({"schedules", "schedule_links", "schedule_changes", "budgets"})
+_SINCE_2: Final = frozenset(
+    {"schedules", "schedule_links", "schedule_changes", "budgets", "statements", "reconciliations"}
+)
 
 
 def encode_snapshot(

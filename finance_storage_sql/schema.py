@@ -335,3 +335,46 @@ budgets = Table(
     Column("version", Integer, nullable=False),
     PrimaryKeyConstraint("tenant_id", "id", name="pk_budgets"),
 )
+
+statements = Table(
+    "statements",
+    metadata,
+    _tenant_id(),
+    Column("id", BigInteger, nullable=False, autoincrement=False),
+    Column("account_id", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("file_hash", String(64), nullable=False),
+    Column("period_start", Date, nullable=True),
+    Column("period_end", Date, nullable=True),
+    Column("opening_balance_minor", BigInteger, nullable=True),
+    Column("closing_balance_minor", BigInteger, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("tenant_id", "id", name="pk_statements"),
+    ForeignKeyConstraint(
+        ["tenant_id", "account_id", "currency"],
+        ["accounts.tenant_id", "accounts.id", "accounts.currency"],
+        name="fk_statements_account_accounts",
+    ),
+    Index("ix_statements_account", "tenant_id", "account_id"),
+)
+
+reconciliations = Table(
+    "reconciliations",
+    metadata,
+    _tenant_id(),
+    Column("id", BigInteger, nullable=False, autoincrement=False),
+    Column("account_id", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("balance_minor", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", Integer, nullable=True),
+    PrimaryKeyConstraint("tenant_id", "id", name="pk_reconciliations"),
+    ForeignKeyConstraint(
+        ["tenant_id", "account_id", "currency"],
+        ["accounts.tenant_id", "accounts.id", "accounts.currency"],
+        name="fk_reconciliations_account_accounts",
+    ),
+    # Every write checks the account's latest reconciliation.
+    Index("ix_reconciliations_account_date", "tenant_id", "account_id", "date"),
+)

@@ -49,6 +49,7 @@ from finance_storage_sql.repositories import (
     SqlTransferRepository,
     SqlUserDirectory,
 )
+from finance_storage_sql.statements import SqlReconciliationRepository, SqlStatementRepository
 from finance_storage_sql.transactions import SqlTransactionRepository
 
 if TYPE_CHECKING:
@@ -82,6 +83,8 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(self)
         self.schedules = SqlScheduleRepository(self)
         self.budgets = SqlBudgetRepository(self)
+        self.statements = SqlStatementRepository(self)
+        self.reconciliations = SqlReconciliationRepository(self)
 
     # -- lifetime --------------------------------------------------------------
     def __enter__(self) -> Self:

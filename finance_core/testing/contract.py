@@ -52,6 +52,12 @@ from finance_core.testing.contract_reports import (
     test_report_spending_by_category_and_month_matches_a_plain_sum,
 )
 from finance_core.testing.contract_scope import TestRestoreIsAWrite, TestScopes
+from finance_core.testing.contract_statements import (
+    TestLocks,
+    TestReconcile,
+    TestStatementPortability,
+    TestStatements,
+)
 from finance_core.testing.fixtures import (
     all_transactions,
     assert_invariant,
@@ -1043,6 +1049,7 @@ __all__ = [
     "TestChangingAccounts",
     "TestChangingTransactions",
     "TestIdempotencyRecords",
+    "TestLocks",
     "TestOpeningAccounts",
     "TestPagination",
     "TestPlanningUseCases",
@@ -1050,11 +1057,14 @@ __all__ = [
     "TestPostingTransactions",
     "TestProvisioning",
     "TestQueries",
+    "TestReconcile",
     "TestReports",
     "TestRestoreIsAWrite",
     "TestRoles",
     "TestScheduleStorage",
     "TestScopes",
+    "TestStatementPortability",
+    "TestStatements",
     "TestTenantIsolation",
     "TestTransfers",
     "TestUnitOfWork",

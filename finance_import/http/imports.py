@@ -6,12 +6,13 @@ import cattrs
 import falcon
 
 from finance_core.errors import ValidationError
+from finance_core.import_statements import file_hash
 from finance_core.plugins.manager import FinancePlugins
 from finance_core.services import Ledger
 from finance_http.context import FinanceRequest
 from finance_http.problems import HttpProblem
 from finance_import.http.params import Params
-from finance_import.http.upload import import_options, read_upload
+from finance_import.http.upload import import_accounts, import_options, read_upload
 from finance_import.http.wire import ImportResultOut
 
 
@@ -58,6 +59,8 @@ class Imports:
             parsed,
             dry_run=dry_run,
             skip_bad_rows=params.flag("skip_bad_rows"),
+            file_hash=file_hash(data),
+            accounts=import_accounts(params),
         )
         out = ImportResultOut.of(importer.name, result)
         if not result.committed and not result.dry_run:

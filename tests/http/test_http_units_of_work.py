@@ -51,6 +51,13 @@ class Books:
                   "period": "monthly", "start": "2024-03-01"}  # fmt: skip
         self.budget = data(api.post("/api/budgets", budget))
         self.doomed_budget = data(api.post("/api/budgets", budget))
+        self.reconciled = api.account("Reconciled")
+        made = api.post(
+            f"/api/accounts/{self.reconciled['id']}/reconciliations",
+            {"date": "2000-01-01", "balance": "0"},
+        )
+        assert made.status_code == 201, made.text
+        self.reconciliation = data(made)
 
 
 Example = Callable[[Api, Books], Any]
@@ -125,6 +132,21 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         raw=CSV,
         headers={"Content-Type": "text/csv"},
         params={"account_id": str(b.account["id"])},
+    ),
+    ("GET", "/api/accounts/{account_id}/statements"): lambda api, b: api.get(
+        f"/api/accounts/{b.account['id']}/statements"
+    ),
+    ("GET", "/api/accounts/{account_id}/reconciliations"): lambda api, b: api.get(
+        f"/api/accounts/{b.reconciled['id']}/reconciliations"
+    ),
+    ("POST", "/api/accounts/{account_id}/reconciliations"): lambda api, b: api.post(
+        f"/api/accounts/{b.reconciled['id']}/reconciliations",
+        {"date": "2000-01-02", "balance": "0"},
+    ),
+    ("DELETE", "/api/accounts/{account_id}/reconciliations/{reconciliation_id}"): (
+        lambda api, b: api.delete(
+            f"/api/accounts/{b.reconciled['id']}/reconciliations/{b.reconciliation['id']}"
+        )
     ),
     ("GET", "/api/export"): lambda api, b: api.get("/api/export"),
     ("GET", "/api/reports/spending"): lambda api, b: api.get("/api/reports/spending"),

@@ -1,7 +1,7 @@
 """Planning: schedules, their occurrence links and changes, and budgets.
 
 Revision ID: 0004_planning
-Revises: 0001_initial
+Revises: 0003_statements
 Create Date: 2026-12-06 00:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_planning"
-down_revision: str | None = "0001_initial"
+down_revision: str | None = "0003_statements"
 branch_labels: str | None = None
 depends_on: str | None = None
 
