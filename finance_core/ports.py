@@ -24,6 +24,7 @@ import attrs
 
 from finance_core.accounts import Account
 from finance_core.aggregates import DailyTotal
+from finance_core.categorize.model import Rule
 from finance_core.queries import Page, PageRequest, TransactionFilter
 from finance_core.tenancy import Member, Tenant, User
 from finance_core.transactions import Transaction, Transfer
@@ -130,6 +131,26 @@ class TransferRepository(Protocol):
     def list_for_account(self, account_id: int) -> list[Transfer]: ...
 
 
+class RuleRepository(Protocol):
+    """Categorization rules; the service keeps names unique and positions gap-free."""
+
+    def list(self) -> list[Rule]:
+        """Every rule, in run order (stage, position, id)."""
+
+    def get(self, rule_id: int) -> Rule | None: ...
+    def add(self, rule: Rule) -> None:
+        """Store a new rule; ``DuplicateError`` when its name is taken."""
+
+    def update_many(self, rules: Sequence[Rule]) -> None:
+        """Store changed rules (a move shifts several); ``DuplicateError`` on a taken name."""
+
+    def delete(self, rule_id: int) -> None: ...
+    def revision(self) -> int:
+        """A number that changes whenever the rule set changes (the ``rule_set`` id
+        counter, which the rule services advance on every change), so compiled rule
+        sets can be cached across units of work and processes."""
+
+
 class IdempotencyRepository(Protocol):
     def add(self, record: IdempotencyRecord) -> None:
         """Reserve a key; ``DuplicateError`` when it is already taken."""
@@ -161,6 +182,8 @@ class UnitOfWork(Protocol):
     def transfers(self) -> TransferRepository: ...
     @property
     def idempotency(self) -> IdempotencyRepository: ...
+    @property
+    def rules(self) -> RuleRepository: ...
 
     def allocate_ids(self, kind: str, count: int = 1) -> range:
         """Reserve ``count`` fresh positive ids of ``kind`` (unique per tenant and kind)."""

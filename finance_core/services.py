@@ -18,11 +18,12 @@ from finance_core.ledger_base import (
     TransferResult,
     transfer_version,
 )
+from finance_core.rule_services import RuleServices
 from finance_core.tenant_services import TenantServices
 from finance_core.transaction_services import TransactionServices
 
 
-class Ledger(TenantServices, AccountServices, TransactionServices):
+class Ledger(TenantServices, AccountServices, TransactionServices, RuleServices):
     """The service layer over one ``Storage``: every use case, each taking a ``Principal``."""
 
 

@@ -57,6 +57,10 @@ class Transaction:
     splits: tuple[Split, ...] = ()
     transfer_id: int | None = None
     version: int = 1
+    #: Which categorization rule last set each field, as (field, rule id) pairs.
+    rule_fields: tuple[tuple[str, int], ...] = ()
+    #: Fields a person gave (when posting or editing); rules leave them alone.
+    person_fields: tuple[str, ...] = ()
 
 
 @attrs.frozen

@@ -16,6 +16,7 @@ import attrs
 import cattrs
 
 from finance_core.accounts import Account
+from finance_core.categorize.model import Rule
 from finance_core.errors import StorageError
 from finance_core.memory import Change
 from finance_core.ports import IdempotencyRecord
@@ -51,6 +52,7 @@ TABLES: Final[dict[str, Table]] = {
         Table("transactions", int, Transaction, lambda t: t.id),
         Table("transfers", int, Transfer, lambda t: t.id),
         Table("idempotency", str, IdempotencyRecord, lambda r: r.key),
+        Table("rules", int, Rule, lambda r: r.id),
     )
 }
 

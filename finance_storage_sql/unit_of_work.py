@@ -41,6 +41,7 @@ from finance_storage_sql.repositories import (
     SqlTransferRepository,
     SqlUserDirectory,
 )
+from finance_storage_sql.rules import SqlRuleRepository
 from finance_storage_sql.transactions import SqlTransactionRepository
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class SqlUnitOfWork:
         self.transactions = SqlTransactionRepository(self)
         self.transfers = SqlTransferRepository(self)
         self.idempotency = SqlIdempotencyRepository(self)
+        self.rules: SqlRuleRepository = SqlRuleRepository(self)
 
     # -- lifetime --------------------------------------------------------------
     def __enter__(self) -> Self:

@@ -1,0 +1,156 @@
+"""Running a compiled rule set over transactions.
+
+Rules run stage by stage (``pre``, ``default``, ``post``), by position inside a
+stage. A matching rule's actions run in order and every later rule sees their
+result; a rule with ``stop`` that changed the transaction ends the run for it.
+A protected field (one a person chose) is never written. The outcome lists each
+field's net change once, credited to the last rule that set it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+
+from finance_core.categorize.actions import BUILTIN_ACTIONS, ActionKind, action_table
+from finance_core.categorize.compile import (
+    CompiledAction,
+    Predicate,
+    compile_actions,
+    compile_conditions,
+    raise_if,
+)
+from finance_core.categorize.model import RULE_FIELDS, FieldChange, Rule
+from finance_core.categorize.ops import ConditionOp, op_table
+from finance_core.errors import ConfigurationError, FieldError
+from finance_core.transactions import Transaction, check_category, check_tags, check_text
+
+_BUILTIN_ACTION_NAMES: Final = {kind.name for kind in BUILTIN_ACTIONS}
+
+
+@attrs.frozen
+class Vocabulary:
+    """The condition ops and action kinds rules may use: built-ins plus plugins'."""
+
+    ops: Mapping[str, ConditionOp]
+    actions_by_name: Mapping[str, ActionKind]
+
+    @classmethod
+    def of(cls, ops: Iterable[ConditionOp] = (), actions: Iterable[ActionKind] = ()) -> Vocabulary:
+        return cls(op_table(ops), action_table(actions))
+
+    def conditions(self, raw: Any) -> tuple[Any, Predicate, list[FieldError]]:
+        """Canonical conditions, their test, and every problem (empty when valid)."""
+        return compile_conditions(raw, self.ops)
+
+    def actions(
+        self, raw: Any
+    ) -> tuple[list[dict[str, Any]], list[CompiledAction], list[FieldError]]:
+        """Canonical actions, their compiled form, and every problem (empty when valid)."""
+        return compile_actions(raw, self.actions_by_name, _BUILTIN_ACTION_NAMES)
+
+
+BUILTIN_VOCABULARY: Final = Vocabulary.of()
+
+
+@attrs.frozen
+class CompiledRule:
+    id: int
+    stop: bool
+    test: Predicate
+    actions: tuple[CompiledAction, ...]
+
+
+def compile_body(
+    conditions: Any, actions: Any, vocabulary: Vocabulary
+) -> tuple[Any, list[dict[str, Any]], Predicate, list[CompiledAction]]:
+    """Validate and compile a rule's two parts; ``ValidationError`` names every bad path."""
+    canonical_conditions, test, errors = vocabulary.conditions(conditions)
+    canonical_actions, compiled, action_errors = vocabulary.actions(actions)
+    raise_if(errors + action_errors)
+    return canonical_conditions, canonical_actions, test, compiled
+
+
+def compile_rule(rule: Rule, vocabulary: Vocabulary) -> CompiledRule:
+    _, _, test, compiled = compile_body(rule.conditions, list(rule.actions), vocabulary)
+    return CompiledRule(rule.id, rule.stop, test, tuple(compiled))
+
+
+@attrs.frozen
+class Outcome:
+    """One transaction after the rules: the new record and its net field changes."""
+
+    transaction: Transaction
+    changes: tuple[FieldChange, ...]
+    matched: bool
+
+
+def _checked(field: str, value: Any) -> Any:
+    """A plugin action's proposed value, held to the same limits as a person's."""
+    if field not in RULE_FIELDS:
+        raise ConfigurationError(
+            f"a rule action proposed a value for {field!r}; rules may only change "
+            f"{', '.join(RULE_FIELDS)}"
+        )
+    if field == "category":
+        return check_category(value)
+    if field == "tags":
+        return check_tags(value)
+    return check_text(field, value)
+
+
+class RuleBook:
+    """A rule set compiled once, run over any number of transactions."""
+
+    def __init__(self, rules: Sequence[CompiledRule]) -> None:
+        self.rules = tuple(rules)
+
+    @classmethod
+    def compile(cls, rules: Iterable[Rule], vocabulary: Vocabulary) -> RuleBook:
+        ordered = sorted(rules, key=lambda r: r.run_order)
+        return cls([compile_rule(rule, vocabulary) for rule in ordered])
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def run(self, txn: Transaction, currency: str, protected: Collection[str]) -> Outcome:
+        """The rules' outcome for ``txn``; transfer legs are left as they are."""
+        if not self.rules or txn.transfer_id is not None:
+            return Outcome(txn, (), False)
+        current = txn
+        setter: dict[str, int] = {}
+        matched = False
+        for rule in self.rules:
+            if not rule.test(current, currency):
+                continue
+            matched = True
+            changed = False
+            for action in rule.actions:
+                for field, value in action.proposal(current).items():
+                    if not action.trusted:
+                        value = _checked(field, value)
+                    if field in protected or getattr(current, field) == value:
+                        continue
+                    current = attrs.evolve(current, **{field: value})
+                    setter[field] = rule.id
+                    changed = True
+            if changed and rule.stop:
+                break
+        changes = tuple(
+            FieldChange(txn.id, rule_id, field, getattr(txn, field), getattr(current, field))
+            for field, rule_id in setter.items()
+            if getattr(current, field) != getattr(txn, field)
+        )
+        if not changes:
+            return Outcome(txn, (), matched)
+        touched = {c.field: c.rule_id for c in changes}
+        rule_fields = dict(txn.rule_fields)
+        rule_fields.update(touched)
+        current = attrs.evolve(
+            current,
+            rule_fields=tuple(sorted(rule_fields.items())),
+            person_fields=tuple(f for f in txn.person_fields if f not in touched),
+        )
+        return Outcome(current, changes, matched)
