@@ -25,8 +25,10 @@ from finance_core.categorize.model import (
     ApplyResult,
     FieldChange,
     Rule,
+    Suggestion,
 )
 from finance_core.categorize.ops import ConditionOp
+from finance_core.categorize.suggest import suggest
 from finance_core.errors import DuplicateError, NotFoundError, ValidationError
 from finance_core.events import EventKind
 from finance_core.ledger_base import BalanceWrite, LedgerBase, check_version
@@ -286,10 +288,33 @@ class RuleServices(LedgerBase):
     ) -> ApplyResult:
         """What an unsaved rule would match and change; nothing is stored."""
         principal.require_read()
-        preview_body = {"name": "preview", **body}
-        cleaned = clean_body(preview_body, self.rule_vocabulary)
         now = self._now()
-        rule = Rule(
+        rule = self._unsaved(principal, {"name": "preview", **body}, now)
+        book = RuleBook.compile([rule], self.rule_vocabulary)
+        with self._unit(principal.tenant_id, readonly=True) as uow:
+            return self._run_book(uow, book, flt, dry_run=True, override=override, now=now)
+
+    def suggest_rules(self, principal: Principal) -> list[Suggestion]:
+        """Rules that reproduce at least three hand-made categories and contradict none."""
+        principal.require_read()
+        now = self._now()
+        with self._unit(principal.tenant_id, readonly=True) as uow:
+            accounts = {a.id: a.currency for a in uow.accounts.list()}
+            rows = [
+                (txn, accounts[txn.account_id])
+                for txn in every_transaction(uow, TransactionFilter())
+            ]
+            existing = uow.rules.list()
+        return suggest(
+            rows,
+            existing,
+            self.rule_vocabulary,
+            lambda body: self._unsaved(principal, body, now),
+        )
+
+    def _unsaved(self, principal: Principal, body: Mapping[str, Any], now: datetime) -> Rule:
+        cleaned = clean_body(body, self.rule_vocabulary)
+        return Rule(
             id=0,
             tenant_id=principal.tenant_id,
             name=cleaned["name"],
@@ -302,9 +327,6 @@ class RuleServices(LedgerBase):
             created_at=now,
             updated_at=now,
         )
-        book = RuleBook.compile([rule], self.rule_vocabulary)
-        with self._unit(principal.tenant_id, readonly=True) as uow:
-            return self._run_book(uow, book, flt, dry_run=True, override=override, now=now)
 
     def _run_book(
         self,
