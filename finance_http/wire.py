@@ -103,6 +103,8 @@ class TransactionOut:
     transfer_id: int | None
     created_at: datetime
     updated_at: datetime
+    #: Which categorization rule set which field; empty when no rule touched it.
+    rule_fields: dict[str, int]
 
     @classmethod
     def of(cls, t: Transaction) -> TransactionOut:
@@ -110,7 +112,7 @@ class TransactionOut:
             t.id, t.account_id, t.amount, t.date, t.category, t.description, t.merchant,
             t.location, list(t.tags), t.der_category, t.der_merchant, t.external_id,
             [SplitOut(s.category, s.amount) for s in t.splits], t.transfer_id,
-            t.created_at, t.updated_at,
+            t.created_at, t.updated_at, dict(t.rule_fields),
         )  # fmt: skip
 
 

@@ -17,7 +17,7 @@ BODY_FIELDS: Final = frozenset(
 
 
 def check_name(value: object) -> str:
-    if not isinstance(value, str) or not 1 <= len(value.strip()) <= MAX_NAME:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_NAME:
         raise ValidationError.of("name", f"name is required: 1 to {MAX_NAME} characters")
     return value.strip()
 
