@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from http_support import Api, data
+from falcon import testing
+from http_support import Api, data, make_settings
+
+from finance_core.categorize.actions import ActionKind, Proposal
+from finance_core.categorize.ops import ConditionOp, ValueTest
+from finance_core.plugins import hookimpl, make_plugin_manager
+from finance_http.app import build_dependencies, create_app
 
 COFFEE: dict[str, Any] = {
     "name": "coffee",
@@ -174,3 +181,32 @@ class TestRuleDocument:
         }  # fmt: skip
         kinds = {next(iter(s["required"])) for s in schemas["RuleAction"]["anyOf"]}
         assert kinds == {"set", "add_tag", "remove_tag"}
+
+
+def _build_weekend(field: str, value: Any, case_sensitive: bool) -> tuple[Any, ValueTest]:
+    return value, lambda day: day.weekday() >= 5
+
+
+def _build_flag(action: Mapping[str, Any]) -> tuple[dict[str, Any], Proposal]:
+    return dict(action), lambda txn: {"tags": (*txn.tags, "flagged")}
+
+
+class _Weekend:
+    @hookimpl
+    def finance_rule_condition_ops(self) -> Sequence[ConditionOp]:
+        return [ConditionOp("on_weekend", frozenset({"date"}), _build_weekend, "Sat or Sun.")]
+
+    @hookimpl
+    def finance_rule_actions(self) -> Sequence[ActionKind]:
+        return [ActionKind("flag", _build_flag, "Tag it flagged.")]
+
+
+def test_the_document_lists_plugin_ops_and_actions() -> None:
+    """OpenAPI documents plugin ops and action kinds beside the built-ins."""
+    plugins = make_plugin_manager([_Weekend()])
+    app = create_app(build_dependencies(make_settings("memory://"), plugins))
+    schemas = testing.TestClient(app).simulate_get("/openapi.json").json["components"]["schemas"]
+    leaf = schemas["RuleCondition"]["anyOf"][0]
+    assert "on_weekend" in leaf["properties"]["op"]["enum"]
+    assert "`on_weekend` (date): Sat or Sun." in leaf["description"]
+    assert ["flag"] in [s.get("required") for s in schemas["RuleAction"]["anyOf"]]
