@@ -146,10 +146,10 @@ def run_check_config(args: argparse.Namespace) -> int:
     for key, value in settings.described().items():
         print(f"{key.ljust(width)}  {value}")
     problems = []
-    from finance_core.plugins.manager import make_plugin_manager
+    from finance_core.cli import plugins_of
 
     try:
-        make_plugin_manager().backend_for_url(settings.database_url)
+        plugins_of(args).backend_for_url(settings.database_url)
     except ConfigurationError as exc:
         problems.append(f"DATABASE_URL: {exc}")
     if settings.secret_key is None:

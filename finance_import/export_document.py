@@ -17,6 +17,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from finance_core.accounts import Account, AccountType
+from finance_core.categorize.model import Rule
 from finance_core.errors import ValidationError
 from finance_core.portability import TenantData
 from finance_core.transactions import Transaction, Transfer
@@ -51,9 +52,28 @@ def make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(datetime, datetime.isoformat)
     converter.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
     converter.register_unstructure_hook(AccountType, lambda v: v.value)
-    for cls in (Account, Transaction, Transfer):
+    _rule_field_hooks(converter)
+    for cls in (Account, Transaction, Transfer, Rule):
         _drop_local_fields(converter, cls)
     return converter
+
+
+def _rule_field_hooks(converter: cattrs.Converter) -> None:
+    """``rule_fields`` reads as an object of field names to rule ids."""
+    pairs = tuple[tuple[str, int], ...]
+
+    def structure(value: Any, _: Any) -> tuple[tuple[str, int], ...]:
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and type(v) is int for k, v in value.items()
+        ):
+            raise ValueError("rule_fields must be an object of field names to rule ids")
+        return tuple(sorted(value.items()))
+
+    def is_pairs(hint: Any) -> bool:
+        return bool(hint == pairs)
+
+    converter.register_unstructure_hook_func(is_pairs, dict)
+    converter.register_structure_hook_func(is_pairs, structure)
 
 
 def _drop_local_fields(converter: cattrs.Converter, cls: type) -> None:
@@ -90,6 +110,7 @@ def to_json(data: TenantData, *, tenant_name: str | None = None) -> bytes:
         "accounts": _CONVERTER.unstructure(list(data.accounts)),
         "transactions": _CONVERTER.unstructure(list(data.transactions)),
         "transfers": _CONVERTER.unstructure(list(data.transfers)),
+        "rules": _CONVERTER.unstructure(list(data.rules)),
     }
     return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()
 
@@ -109,7 +130,12 @@ def from_json(raw: bytes) -> TenantData:
             f"this build reads version {VERSION}",
         )
     parts: dict[str, tuple[Any, ...]] = {}
-    for key, cls in (("accounts", Account), ("transactions", Transaction), ("transfers", Transfer)):
+    for key, cls in (
+        ("accounts", Account),
+        ("transactions", Transaction),
+        ("transfers", Transfer),
+        ("rules", Rule),
+    ):
         items = document.get(key, [])
         if not isinstance(items, list):
             raise ValidationError.of(key, "must be a list")
@@ -125,7 +151,7 @@ def from_json(raw: bytes) -> TenantData:
                 )
                 raise ValidationError.of(f"{key}[{index}]", detail) from None
         parts[key] = tuple(out)
-    return TenantData(parts["accounts"], parts["transactions"], parts["transfers"])
+    return TenantData(parts["accounts"], parts["transactions"], parts["transfers"], parts["rules"])
 
 
 __all__ = ["FORMAT", "VERSION", "from_json", "make_converter", "to_json"]

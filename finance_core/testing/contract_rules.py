@@ -738,6 +738,40 @@ class TestPreviewAndSuggestions:
         assert ledger.suggest_rules(owner) == []
 
 
+class TestRulesTravel:
+    def test_export_carries_rules_and_restore_brings_them_back(
+        self, ledger: Ledger, owner: Principal, other_owner: Principal, checking: Account
+    ) -> None:
+        """Rules and which rule set which field survive an export and restore."""
+        rule(ledger, owner, {"all": []}, name="first", stage="pre")
+        ident = rule(ledger, owner, {"all": []}, {"set": "category", "value": "c"}, name="second")
+        uncategorized(ledger, owner, checking)
+        data = ledger.export_data(owner)
+        assert [r.name for r in data.rules] == ["first", "second"]
+        restored = ledger.restore(other_owner, data)
+        assert [(r.name, r.stage, r.position) for r in ledger.list_rules(other_owner)] == [
+            ("first", "pre", 1),
+            ("second", "default", 1),
+        ]
+        (txn,) = all_transactions(ledger, other_owner)
+        new_id = next(r.id for r in restored.rules if r.name == "second")
+        assert dict(txn.rule_fields)["category"] == new_id
+        assert ident in {r.id for r in data.rules}
+
+    def test_restore_runs_rules_only_when_asked(
+        self, ledger: Ledger, owner: Principal, checking: Account
+    ) -> None:
+        """Restored rows keep their fields unless apply_rules; then the rules run."""
+        uncategorized(ledger, owner, checking)
+        rule(ledger, owner, {"all": []}, {"set": "category", "value": "c"})
+        data = ledger.export_data(owner)
+        plain, asked = (ledger.create_tenant(fresh_id(), "R", owner=fresh_id()) for _ in "ab")
+        ledger.restore(plain, data)
+        ledger.restore(asked, data, apply_rules=True)
+        assert [t.category for t in all_transactions(ledger, plain)] == ["uncategorized"]
+        assert [t.category for t in all_transactions(ledger, asked)] == ["c"]
+
+
 _texts = st.sampled_from(["alpha", "beta", "Gamma", None])
 _leaves = st.one_of(
     st.builds(
@@ -787,6 +821,7 @@ __all__ = [
     "TestNewTransactions",
     "TestOrdering",
     "TestPreviewAndSuggestions",
+    "TestRulesTravel",
     "TestSavingRules",
     "TestStagesAndStop",
     "test_rules_dry_run_equals_real_run_and_never_moves_money",
