@@ -22,6 +22,7 @@ from finance_core.categorize.compile import (
     compile_conditions,
     raise_if,
 )
+from finance_core.categorize.gates import Gates
 from finance_core.categorize.model import RULE_FIELDS, FieldChange, Rule
 from finance_core.categorize.ops import ConditionOp, op_table
 from finance_core.errors import ConfigurationError, FieldError
@@ -61,6 +62,7 @@ class CompiledRule:
     stop: bool
     test: Predicate
     actions: tuple[CompiledAction, ...]
+    conditions: Any = None
 
 
 def compile_body(
@@ -75,7 +77,7 @@ def compile_body(
 
 def compile_rule(rule: Rule, vocabulary: Vocabulary) -> CompiledRule:
     _, _, test, compiled = compile_body(rule.conditions, list(rule.actions), vocabulary)
-    return CompiledRule(rule.id, rule.stop, test, tuple(compiled))
+    return CompiledRule(rule.id, rule.stop, test, tuple(compiled), rule.conditions)
 
 
 @attrs.frozen
@@ -106,6 +108,9 @@ class RuleBook:
 
     def __init__(self, rules: Sequence[CompiledRule]) -> None:
         self.rules = tuple(rules)
+        self.gates = Gates([rule.conditions for rule in self.rules])
+        self._ungated = [i for i, gated in enumerate(self.gates.gated) if not gated]
+        self._ungated_set = frozenset(self._ungated)
 
     @classmethod
     def compile(cls, rules: Iterable[Rule], vocabulary: Vocabulary) -> RuleBook:
@@ -115,6 +120,12 @@ class RuleBook:
     def __len__(self) -> int:
         return len(self.rules)
 
+    def _order(self, passed: set[int], after: int = -1) -> list[int]:
+        """Rules still to test after ``after``: the ungated ones and those whose gate passed."""
+        if not passed:
+            return [i for i in self._ungated if i > after] if after >= 0 else self._ungated
+        return sorted(i for i in self._ungated_set.union(passed) if i > after)
+
     def run(self, txn: Transaction, currency: str, protected: Collection[str]) -> Outcome:
         """The rules' outcome for ``txn``; transfer legs are left as they are."""
         if not self.rules or txn.transfer_id is not None:
@@ -122,7 +133,13 @@ class RuleBook:
         current = txn
         setter: dict[str, int] = {}
         matched = False
-        for rule in self.rules:
+        passed = self.gates.open_for(current, currency) if self.gates.any else set()
+        order = self._order(passed)
+        position = 0
+        while position < len(order):
+            index = order[position]
+            position += 1
+            rule = self.rules[index]
             if not rule.test(current, currency):
                 continue
             matched = True
@@ -136,8 +153,13 @@ class RuleBook:
                     current = attrs.evolve(current, **{field: value})
                     setter[field] = rule.id
                     changed = True
-            if changed and rule.stop:
-                break
+            if changed:
+                if rule.stop:
+                    break
+                if self.gates.any:
+                    # A changed field may open or close gates of the rules still to come.
+                    passed = self.gates.open_for(current, currency)
+                    order, position = self._order(passed, index), 0
         changes = tuple(
             FieldChange(txn.id, rule_id, field, getattr(txn, field), getattr(current, field))
             for field, rule_id in setter.items()
