@@ -143,21 +143,25 @@ class RuleBook:
             if not rule.test(current, currency):
                 continue
             matched = True
-            changed = False
+            changed: dict[str, Any] = {}
             for action in rule.actions:
+                update = {}
                 for field, value in action.proposal(current).items():
                     if not action.trusted:
                         value = _checked(field, value)
                     if field in protected or getattr(current, field) == value:
                         continue
-                    current = attrs.evolve(current, **{field: value})
-                    setter[field] = rule.id
-                    changed = True
+                    update[field] = value
+                if update:
+                    current = attrs.evolve(current, **update)
+                    changed.update(update)
             if changed:
+                for field in changed:
+                    setter[field] = rule.id
                 if rule.stop:
                     break
-                if self.gates.any:
-                    # A changed field may open or close gates of the rules still to come.
+                if not self.gates.fields.isdisjoint(changed):
+                    # The change may open or close gates of the rules still to come.
                     passed = self.gates.open_for(current, currency)
                     order, position = self._order(passed, index), 0
         changes = tuple(

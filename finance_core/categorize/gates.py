@@ -80,6 +80,8 @@ class Gates:
             pattern_set.Compile()
             self.sets[lane] = (pattern_set, owners)
         self.any = any(self.gated)
+        #: Fields some gate reads: only a change to one of them can open or close a gate.
+        self.fields = frozenset(field for field, _ in (*self.values, *self.sets))
 
     def open_for(self, txn: Transaction, currency: str) -> set[int]:
         """Indexes of the gated rules whose gate ``txn`` passes."""
