@@ -1,18 +1,23 @@
 """Gates: which rules can possibly match a transaction, found in a few lookups.
 
-A rule whose conditions require a text field to equal one of some values, or to
-match a pattern, is *gated* by that leaf. Per transaction, one dictionary
-lookup per gated field finds the rules whose values it has, and one RE2 set
-search per gated field finds every pattern that matches, so 200 rules cost a
-few lookups plus the ungated rules, not 200 full tests. A gate is exactly its
-leaf's test, so a rule it lets through is then tested in full as usual.
+A rule whose conditions require a text field to equal one of some values, to
+match a pattern, or an amount or date to lie in a range, is *gated* by that
+leaf. Per transaction, one dictionary lookup per gated text field finds the
+rules whose values it has, one RE2 set search per gated field finds every
+pattern that matches, and one binary search per gated amount or date field
+finds every range that holds it, so 200 rules cost a few lookups plus the
+ungated rules, not 200 full tests. A gate is exactly its leaf's test, so a
+rule it lets through is then tested in full as usual.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final
 
 import re2  # type: ignore[import-untyped]
 
@@ -21,6 +26,18 @@ from finance_core.transactions import Transaction
 
 #: (field, case_sensitive)
 Lane = tuple[str, bool]
+
+
+_RANGE_OPS: Final = frozenset({"equals", "gt", "gte", "lt", "lte", "between"})
+#: A range: (low or None, low included, high or None, high included).
+Range = tuple[Any, bool, Any, bool]
+
+
+def _is_gate(leaf: Mapping[str, Any]) -> bool:
+    field, op = leaf.get("field"), leaf.get("op")
+    if field in TEXT_FIELDS:
+        return op in ("equals", "one_of", "matches")
+    return field in ("amount", "date") and op in _RANGE_OPS
 
 
 def gate_leaf(conditions: Any) -> Mapping[str, Any] | None:
@@ -32,13 +49,56 @@ def gate_leaf(conditions: Any) -> Mapping[str, Any] | None:
                 if leaf is not None:
                     return leaf
             return None
-        if conditions.get("field") in TEXT_FIELDS and conditions.get("op") in (
-            "equals",
-            "one_of",
-            "matches",
-        ):
+        if _is_gate(conditions):
             return conditions
     return None
+
+
+def _range(leaf: Mapping[str, Any]) -> Range:
+    parse: Any = Decimal if leaf["field"] == "amount" else date.fromisoformat
+    op, value = leaf["op"], leaf["value"]
+    if op == "between":
+        return parse(value[0]), True, parse(value[1]), True
+    bound = parse(value)
+    shapes: dict[str, Range] = {
+        "equals": (bound, True, bound, True),
+        "gt": (bound, False, None, False),
+        "gte": (bound, True, None, False),
+        "lt": (None, False, bound, False),
+        "lte": (None, False, bound, True),
+    }
+    return shapes[op]
+
+
+class _Ranges:
+    """Ranges over one ordered field: which hold a value, by one binary search.
+
+    The ranges' ends cut the line into points and the open stretches between
+    them; each piece knows the ranges that cover it.
+    """
+
+    def __init__(self, ranges: Sequence[tuple[Range, int]]) -> None:
+        ends = {p for (lo, _, hi, _), _ in ranges for p in (lo, hi) if p is not None}
+        self.points = sorted(ends)
+        count = len(self.points)
+        self.pieces: list[list[int]] = [[] for _ in range(2 * count + 1)]
+        for (lo, lo_in, hi, hi_in), owner in ranges:
+            for i in range(count + 1):
+                # The open stretch just below points[i] (or above the last point).
+                below_ok = lo is None or (i > 0 and lo <= self.points[i - 1])
+                above_ok = hi is None or (i < count and hi >= self.points[i])
+                if below_ok and above_ok:
+                    self.pieces[2 * i].append(owner)
+            for i, point in enumerate(self.points):
+                low_ok = lo is None or lo < point or (lo == point and lo_in)
+                high_ok = hi is None or hi > point or (hi == point and hi_in)
+                if low_ok and high_ok:
+                    self.pieces[2 * i + 1].append(owner)
+
+    def holding(self, value: Any) -> list[int]:
+        i = bisect_left(self.points, value)
+        on_point = i < len(self.points) and self.points[i] == value
+        return self.pieces[2 * i + 1 if on_point else 2 * i]
 
 
 def _value(txn: Transaction, field: str, currency: str) -> str | None:
@@ -53,10 +113,14 @@ class Gates:
         self.gated: list[bool] = []
         values: dict[Lane, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         patterns: dict[Lane, list[tuple[str, int]]] = defaultdict(list)
+        ranges: dict[str, list[tuple[Range, int]]] = defaultdict(list)
         for index, tree in enumerate(conditions):
             leaf = gate_leaf(tree)
             self.gated.append(leaf is not None)
             if leaf is None:
+                continue
+            if leaf["field"] in ("amount", "date"):
+                ranges[leaf["field"]].append((_range(leaf), index))
                 continue
             lane = (leaf["field"], bool(leaf.get("case_sensitive", False)))
             if leaf["op"] == "matches":
@@ -79,9 +143,12 @@ class Gates:
                 owners.append(index)
             pattern_set.Compile()
             self.sets[lane] = (pattern_set, owners)
+        self.ranges = {field: _Ranges(entries) for field, entries in ranges.items()}
         self.any = any(self.gated)
         #: Fields some gate reads: only a change to one of them can open or close a gate.
-        self.fields = frozenset(field for field, _ in (*self.values, *self.sets))
+        self.fields = frozenset(
+            [field for field, _ in (*self.values, *self.sets)] + list(self.ranges)
+        )
 
     def open_for(self, txn: Transaction, currency: str) -> set[int]:
         """Indexes of the gated rules whose gate ``txn`` passes."""
@@ -98,4 +165,6 @@ class Gates:
                 found = pattern_set.Match(value)
                 if found:
                     passed.update(owners[i] for i in found)
+        for field, ranges in self.ranges.items():
+            passed.update(ranges.holding(getattr(txn, field)))
         return passed

@@ -17,7 +17,25 @@ from finance_core.transactions import Transaction
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 WORDS = ["Shop", "shop", "CAFE", "straße", "STRASSE", "ref 12", "ref 123", None]
 
+ranges = st.one_of(
+    st.builds(
+        lambda op, value: {"field": "amount", "op": op, "value": value},
+        st.sampled_from(["equals", "gt", "gte", "lt", "lte"]),
+        st.sampled_from(["-5", "-5.00", "0", "-10", "3"]),
+    ),
+    st.builds(
+        lambda low, high: {"field": "amount", "op": "between", "value": [low, high]},
+        st.sampled_from(["-10", "-5", "-5.00"]),
+        st.sampled_from(["-5", "-4.99", "0", "10"]),
+    ),
+    st.builds(
+        lambda op, value: {"field": "date", "op": op, "value": value},
+        st.sampled_from(["equals", "gt", "lte"]),
+        st.sampled_from(["2026-01-01", "2026-01-02", "2026-01-03"]),
+    ),
+)
 leaves = st.one_of(
+    ranges,
     st.builds(
         lambda field, op, value, cs: {
             "field": field, "op": op, "value": value, "case_sensitive": cs,
@@ -77,14 +95,20 @@ def _ungated(book: RuleBook) -> RuleBook:
     bodies=st.lists(st.tuples(trees, actions, st.booleans()), min_size=1, max_size=6),
     merchant=st.sampled_from(WORDS),
     description=st.sampled_from(WORDS),
+    amount=st.sampled_from(["-10", "-5", "-4.99", "0", "3", "11"]),
+    day=st.sampled_from([1, 2, 3]),
 )
 def test_gates_change_nothing_but_speed(
-    bodies: list[tuple[Any, Any, bool]], merchant: str | None, description: str | None
+    bodies: list[tuple[Any, Any, bool]],
+    merchant: str | None,
+    description: str | None,
+    amount: str,
+    day: int,
 ) -> None:
     """For any rules and transaction, the gated run equals testing every rule in turn."""
     book = _book(bodies)
     txn = Transaction(
-        1, "t", 1, Decimal("-5"), date(2026, 1, 2), "uncategorized", NOW, NOW,
+        1, "t", 1, Decimal(amount), date(2026, 1, day), "uncategorized", NOW, NOW,
         description=description, merchant=merchant,
     )  # fmt: skip
     assert book.run(txn, "USD", ()) == _ungated(book).run(txn, "USD", ())
