@@ -210,3 +210,23 @@ def test_the_document_lists_plugin_ops_and_actions() -> None:
     assert "on_weekend" in leaf["properties"]["op"]["enum"]
     assert "`on_weekend` (date): Sat or Sun." in leaf["description"]
     assert ["flag"] in [s.get("required") for s in schemas["RuleAction"]["anyOf"]]
+
+
+class TestRulesTravel:
+    def test_restore_brings_rules_and_applies_them_when_asked(self, api: Api) -> None:
+        """The JSON export carries rules; apply_rules=true runs them over restored rows."""
+        account = api.account()
+        api.transaction(account["id"], category="uncategorized", merchant="Cafe Uno")
+        create(api)
+        document = api.get("/api/export", params={"format": "json"}).text
+        other = api.as_(sub="2", tenant="2")
+        restored = other.request(
+            "POST",
+            "/api/imports",
+            raw=document,
+            params={"format": "json", "apply_rules": "true"},
+        )
+        assert restored.status_code == 201, restored.text
+        assert [r["name"] for r in data(other.get("/api/rules"))["rules"]] == ["coffee"]
+        rows = data(other.get("/api/transactions"))["transactions"]
+        assert [t["category"] for t in rows] == ["coffee"]
