@@ -21,12 +21,8 @@ from finance_core.events import EventKind
 from finance_core.ledger_base import BalanceWrite
 from finance_core.portability import TenantData, check_consistent, id_map
 from finance_core.queries import Cursor, PageRequest, TransactionFilter
-from finance_core.rule_services import (
-    RuleServices,
-    categorize_restored,
-    check_rules,
-    rules_changed,
-)
+from finance_core.rule_services import RuleServices
+from finance_core.rule_steps import categorize_restored, check_rules, rules_changed
 from finance_core.rules import BalanceChange, enforce
 from finance_core.tenancy import Principal
 from finance_core.transactions import Transaction

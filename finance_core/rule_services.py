@@ -1,26 +1,21 @@
 """Use cases of categorization rules: keep them, order them, run them.
 
-A rule set is compiled once per change: the compiled form is cached per tenant
-under the storage's rule-set revision, which every change of a rule advances,
-so other processes notice a change at their next read of the revision.
+The steps other use cases share (compiling with a cache, running rules over
+new transactions) are in ``finance_core.rule_steps``.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import attrs
 
-from finance_core.accounts import Account
 from finance_core.categorize.actions import ActionKind
 from finance_core.categorize.bodies import clean_body
-from finance_core.categorize.engine import BUILTIN_VOCABULARY, RuleBook, Vocabulary
+from finance_core.categorize.engine import RuleBook, Vocabulary
 from finance_core.categorize.model import (
-    PLACEHOLDER_CATEGORY,
-    RULE_FIELDS,
     STAGES,
     ApplyResult,
     FieldChange,
@@ -34,135 +29,9 @@ from finance_core.events import EventKind
 from finance_core.ledger_base import BalanceWrite, LedgerBase, check_version
 from finance_core.ports import UnitOfWork
 from finance_core.queries import Cursor, PageRequest, TransactionFilter
-from finance_core.scope import Scope
+from finance_core.rule_steps import forget_compiled, rule_book, rules_changed, vocabulary_of
 from finance_core.tenancy import Principal
 from finance_core.transactions import Transaction
-
-
-def vocabulary_of(ledger: LedgerBase) -> Vocabulary:
-    """The ops and actions this ledger's rules may use."""
-    vocabulary: Vocabulary = ledger.__dict__.get("_rule_vocabulary", BUILTIN_VOCABULARY)
-    return vocabulary
-
-
-def _cache(ledger: LedgerBase) -> dict[str, tuple[int, RuleBook]]:
-    cache: dict[str, tuple[int, RuleBook]] = ledger.__dict__.setdefault("_rule_books", {})
-    return cache
-
-
-def _changed_scopes(ledger: LedgerBase) -> weakref.WeakSet[Scope]:
-    """Scopes that changed rules: a set compiled there may yet be rolled back."""
-    scopes: weakref.WeakSet[Scope] = ledger.__dict__.setdefault("_rule_scopes", weakref.WeakSet())
-    return scopes
-
-
-def rule_book(ledger: LedgerBase, uow: UnitOfWork) -> RuleBook:
-    """The tenant's enabled rules, compiled; from the cache while the revision holds."""
-    revision = uow.rules.revision()
-    scope = ledger.scopes.current
-    cacheable = scope is None or scope not in _changed_scopes(ledger)
-    hit = _cache(ledger).get(uow.tenant_id)
-    if cacheable and hit is not None and hit[0] == revision:
-        return hit[1]
-    book = RuleBook.compile([r for r in uow.rules.list() if r.enabled], vocabulary_of(ledger))
-    if cacheable:
-        _cache(ledger)[uow.tenant_id] = (revision, book)
-    return book
-
-
-def rules_changed(ledger: LedgerBase, uow: UnitOfWork) -> None:
-    """Advance the revision, so every process recompiles the tenant's rules."""
-    uow.allocate_ids("rule_set")
-    _cache(ledger).pop(uow.tenant_id, None)
-    scope = ledger.scopes.current
-    if scope is not None:
-        _changed_scopes(ledger).add(scope)
-
-
-def given_fields(fields: Mapping[str, Any]) -> tuple[str, ...]:
-    """The rule-settable fields a caller gave a value for (the placeholder category aside)."""
-    return tuple(
-        name
-        for name in RULE_FIELDS
-        if fields.get(name) is not None
-        and not (name == "category" and str(fields[name]).strip() == PLACEHOLDER_CATEGORY)
-    )
-
-
-def categorize_new(
-    ledger: LedgerBase,
-    uow: UnitOfWork,
-    account: Account,
-    items: Sequence[Mapping[str, Any]],
-    txns: Sequence[Transaction],
-) -> list[Transaction]:
-    """New transactions with what their callers gave marked, and the tenant's rules run.
-
-    Runs inside the posting use case, before balances settle; rules never change
-    an amount, so the balance rules see exactly what they would have seen.
-    """
-    book = rule_book(ledger, uow)
-    out = []
-    for item, txn in zip(items, txns, strict=True):
-        given = given_fields(item)
-        marked = attrs.evolve(txn, person_fields=given) if given else txn
-        out.append(book.run(marked, account.currency, given).transaction)
-    return out
-
-
-def check_rules(rules: Sequence[Rule], vocabulary: Vocabulary) -> None:
-    """Refuse rules from outside (a restored document) that could not have been saved."""
-    for index, candidate in enumerate(rules):
-        try:
-            clean_body(
-                {
-                    "name": candidate.name,
-                    "enabled": candidate.enabled,
-                    "stage": candidate.stage,
-                    "stop": candidate.stop,
-                    "conditions": candidate.conditions,
-                    "actions": list(candidate.actions),
-                },
-                vocabulary,
-            )
-        except ValidationError as exc:
-            raise ValidationError.of("rules", f"rule {candidate.id} ({index}): {exc}") from None
-    for stage in STAGES:
-        lane = sorted(r.position for r in rules if r.stage == stage)
-        if lane != list(range(1, len(lane) + 1)):
-            raise ValidationError.of("rules", f"positions in stage {stage!r} are not 1..n")
-    names = [r.name for r in rules]
-    if len(set(names)) != len(names):
-        raise ValidationError.of("rules", "two rules share a name")
-
-
-def categorize_restored(
-    ledger: LedgerBase,
-    accounts: Sequence[Account],
-    rules: Sequence[Rule],
-    transactions: Sequence[Transaction],
-) -> list[Transaction]:
-    """Restored transactions after the restored enabled rules; a person's fields are kept."""
-    book = RuleBook.compile([r for r in rules if r.enabled], vocabulary_of(ledger))
-    currency = {a.id: a.currency for a in accounts}
-    return [
-        book.run(txn, currency[txn.account_id], txn.person_fields).transaction
-        for txn in transactions
-    ]
-
-
-def note_edit(txn: Transaction, changes: Mapping[str, Any]) -> Transaction:
-    """An edited transaction: fields a person gave are theirs, no rule's, from now on."""
-    edited = set(changes) & set(RULE_FIELDS)
-    if not edited:
-        return txn
-    given = set(given_fields(changes))
-    person = [f for f in RULE_FIELDS if f in given or (f in txn.person_fields and f not in edited)]
-    return attrs.evolve(
-        txn,
-        person_fields=tuple(person),
-        rule_fields=tuple((f, r) for f, r in txn.rule_fields if f not in edited),
-    )
 
 
 class RuleServices(LedgerBase):
@@ -177,7 +46,7 @@ class RuleServices(LedgerBase):
     ) -> None:
         """Let rules use plugin condition ops and action kinds besides the built-ins."""
         self.__dict__["_rule_vocabulary"] = Vocabulary.of(ops, actions)
-        _cache(self).clear()
+        forget_compiled(self)
 
     def rule_book(self, uow: UnitOfWork) -> RuleBook:
         return rule_book(self, uow)
@@ -206,19 +75,7 @@ class RuleServices(LedgerBase):
             _check_free_name(rules, cleaned["name"], None)
             stage = cleaned.get("stage", "default")
             ident = uow.allocate_ids("rule")[0]
-            rule = Rule(
-                id=ident,
-                tenant_id=principal.tenant_id,
-                name=cleaned["name"],
-                enabled=cleaned.get("enabled", True),
-                stage=stage,
-                position=0,
-                stop=cleaned.get("stop", False),
-                conditions=cleaned["conditions"],
-                actions=cleaned["actions"],
-                created_at=now,
-                updated_at=now,
-            )
+            rule = new_rule(principal, ident, cleaned, now)
             placed = _place(rules, rule, stage, cleaned.get("position"), now)
             new = placed.pop(ident)
             uow.rules.add(new)
@@ -245,10 +102,7 @@ class RuleServices(LedgerBase):
         now = self._now()
         with self._unit(principal.tenant_id) as uow:
             rules = uow.rules.list()
-            old = next((r for r in rules if r.id == rule_id), None)
-            if old is None:
-                raise NotFoundError("rule", rule_id)
-            check_version("rule", rule_id, expected_version, old.version)
+            old = _existing(rules, rule_id, expected_version)
             if "name" in cleaned:
                 _check_free_name(rules, cleaned["name"], rule_id)
             position = cleaned.pop("position", None)
@@ -277,10 +131,7 @@ class RuleServices(LedgerBase):
         now = self._now()
         with self._unit(principal.tenant_id) as uow:
             rules = uow.rules.list()
-            old = next((r for r in rules if r.id == rule_id), None)
-            if old is None:
-                raise NotFoundError("rule", rule_id)
-            check_version("rule", rule_id, expected_version, old.version)
+            old = _existing(rules, rule_id, expected_version)
             uow.rules.delete(rule_id)
             shifted = [
                 attrs.evolve(r, position=r.position - 1, updated_at=now, version=r.version + 1)
@@ -351,19 +202,8 @@ class RuleServices(LedgerBase):
 
     def _unsaved(self, principal: Principal, body: Mapping[str, Any], now: datetime) -> Rule:
         cleaned = clean_body(body, self.rule_vocabulary)
-        return Rule(
-            id=0,
-            tenant_id=principal.tenant_id,
-            name=cleaned["name"],
-            enabled=True,
-            stage=cleaned.get("stage", "default"),
-            position=1,
-            stop=cleaned.get("stop", False),
-            conditions=cleaned["conditions"],
-            actions=cleaned["actions"],
-            created_at=now,
-            updated_at=now,
-        )
+        # An unsaved rule has no id; changes credit it as rule 0 (null on the wire).
+        return attrs.evolve(new_rule(principal, 0, cleaned, now), enabled=True, position=1)
 
     def _run_book(
         self,
@@ -422,6 +262,31 @@ def _named(uow: UnitOfWork, rule_ids: Collection[int]) -> list[Rule]:
             raise NotFoundError("rule", ident)
         rules.append(rule)
     return rules
+
+
+def _existing(rules: Sequence[Rule], rule_id: int, expected_version: int | None) -> Rule:
+    old = next((r for r in rules if r.id == rule_id), None)
+    if old is None:
+        raise NotFoundError("rule", rule_id)
+    check_version("rule", rule_id, expected_version, old.version)
+    return old
+
+
+def new_rule(principal: Principal, ident: int, cleaned: Mapping[str, Any], now: datetime) -> Rule:
+    """A rule from a cleaned body; its position is set when it is placed in its stage."""
+    return Rule(
+        id=ident,
+        tenant_id=principal.tenant_id,
+        name=cleaned["name"],
+        enabled=cleaned.get("enabled", True),
+        stage=cleaned.get("stage", "default"),
+        position=cleaned.get("position") or 1,
+        stop=cleaned.get("stop", False),
+        conditions=cleaned["conditions"],
+        actions=cleaned["actions"],
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def _check_free_name(rules: Sequence[Rule], name: str, own_id: int | None) -> None:

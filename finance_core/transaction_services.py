@@ -27,7 +27,7 @@ from finance_core.ledger_base import (
 )
 from finance_core.ports import UnitOfWork
 from finance_core.queries import Page, PageRequest, TransactionFilter
-from finance_core.rule_services import categorize_new, note_edit
+from finance_core.rule_steps import categorize_new, note_edit
 from finance_core.tenancy import Principal
 from finance_core.transactions import (
     Transaction,
