@@ -14,7 +14,7 @@ import attrs
 
 from finance_core.categorize.actions import ActionKind
 from finance_core.categorize.bodies import clean_body
-from finance_core.categorize.engine import RuleBook, Vocabulary
+from finance_core.categorize.engine import RuleBook, Vocabulary, chosen_fields
 from finance_core.categorize.model import (
     STAGES,
     ApplyResult,
@@ -228,7 +228,9 @@ class RuleServices(LedgerBase):
         updated: list[Transaction] = []
         matched = 0
         for txn in every_transaction(uow, flt):
-            outcome = book.run(txn, accounts[txn.account_id], () if override else txn.person_fields)
+            outcome = book.run(
+                txn, accounts[txn.account_id], () if override else chosen_fields(txn)
+            )
             matched += outcome.matched
             if outcome.changes:
                 changes.extend(outcome.changes)

@@ -16,7 +16,12 @@ import attrs
 
 from finance_core.accounts import Account
 from finance_core.categorize.bodies import clean_body
-from finance_core.categorize.engine import BUILTIN_VOCABULARY, RuleBook, Vocabulary
+from finance_core.categorize.engine import (
+    BUILTIN_VOCABULARY,
+    RuleBook,
+    Vocabulary,
+    chosen_fields,
+)
 from finance_core.categorize.model import PLACEHOLDER_CATEGORY, RULE_FIELDS, STAGES, Rule
 from finance_core.errors import ValidationError
 from finance_core.ledger_base import LedgerBase
@@ -96,7 +101,7 @@ def categorize_new(
     out = []
     for item, txn in zip(items, txns, strict=True):
         given = given_fields(item)
-        marked = attrs.evolve(txn, person_fields=given) if given else txn
+        marked = attrs.evolve(txn, person_fields=given)
         out.append(book.run(marked, account.currency, given).transaction)
     return out
 
@@ -137,7 +142,7 @@ def categorize_restored(
     book = RuleBook.compile([r for r in rules if r.enabled], vocabulary_of(ledger))
     currency = {a.id: a.currency for a in accounts}
     return [
-        book.run(txn, currency[txn.account_id], txn.person_fields).transaction
+        book.run(txn, currency[txn.account_id], chosen_fields(txn)).transaction
         for txn in transactions
     ]
 
@@ -148,7 +153,8 @@ def note_edit(txn: Transaction, changes: Mapping[str, Any]) -> Transaction:
     if not edited:
         return txn
     given = set(given_fields(changes))
-    person = [f for f in RULE_FIELDS if f in given or (f in txn.person_fields and f not in edited)]
+    before = chosen_fields(txn)
+    person = [f for f in RULE_FIELDS if f in given or (f in before and f not in edited)]
     return attrs.evolve(
         txn,
         person_fields=tuple(person),

@@ -131,7 +131,9 @@ def transaction_to_row(txn: Transaction, currency: str) -> dict[str, Any]:
         "merchant_folded": _fold(txn.merchant),
         "der_merchant_folded": _fold(txn.der_merchant),
         "rule_fields": json.dumps(dict(txn.rule_fields)) if txn.rule_fields else None,
-        "person_fields": json.dumps(list(txn.person_fields)) if txn.person_fields else None,
+        "person_fields": (
+            None if txn.person_fields is None else json.dumps(list(txn.person_fields))
+        ),
     }
 
 
@@ -180,7 +182,9 @@ def transaction_from_row(
         transfer_id=row["transfer_id"],
         version=row["version"],
         rule_fields=_rule_fields(row["rule_fields"]),
-        person_fields=tuple(json.loads(row["person_fields"])) if row["person_fields"] else (),
+        person_fields=(
+            None if row["person_fields"] is None else tuple(json.loads(row["person_fields"]))
+        ),
     )
 
 

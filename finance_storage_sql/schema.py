@@ -179,8 +179,9 @@ transactions = Table(
     Column("description_folded", Text, nullable=True),
     Column("merchant_folded", Text, nullable=True),
     Column("der_merchant_folded", Text, nullable=True),
-    # Which rule set which field ({"category": 3}) and which fields a person
-    # gave (["merchant"]), as JSON text; null when empty.
+    # Which rule set which field ({"category": 3}, null when none) and which
+    # fields a person gave (["merchant"]; null for rows stored before this was
+    # recorded, whose every field with a value counts as given), as JSON text.
     Column("rule_fields", Text, nullable=True),
     Column("person_fields", Text, nullable=True),
     PrimaryKeyConstraint("tenant_id", "id", name="pk_transactions"),

@@ -23,7 +23,7 @@ from finance_core.categorize.compile import (
     raise_if,
 )
 from finance_core.categorize.gates import Gates
-from finance_core.categorize.model import RULE_FIELDS, FieldChange, Rule
+from finance_core.categorize.model import PLACEHOLDER_CATEGORY, RULE_FIELDS, FieldChange, Rule
 from finance_core.categorize.ops import ConditionOp, op_table
 from finance_core.errors import ConfigurationError, FieldError
 from finance_core.transactions import Transaction, check_category, check_tags, check_text
@@ -103,6 +103,21 @@ def _checked(field: str, value: Any) -> Any:
     return check_text(field, value)
 
 
+def chosen_fields(txn: Transaction) -> tuple[str, ...]:
+    """The fields of ``txn`` a person chose, which rules leave alone without override.
+
+    A row stored before choices were recorded counts every field with a value
+    (a category other than the placeholder) as chosen, so it loses nothing.
+    """
+    if txn.person_fields is not None:
+        return txn.person_fields
+    return tuple(
+        name
+        for name in RULE_FIELDS
+        if getattr(txn, name) and not (name == "category" and txn.category == PLACEHOLDER_CATEGORY)
+    )
+
+
 class RuleBook:
     """A rule set compiled once, run over any number of transactions."""
 
@@ -177,6 +192,6 @@ class RuleBook:
         current = attrs.evolve(
             current,
             rule_fields=tuple(sorted(rule_fields.items())),
-            person_fields=tuple(f for f in txn.person_fields if f not in touched),
+            person_fields=tuple(f for f in chosen_fields(txn) if f not in touched),
         )
         return Outcome(current, changes, matched)

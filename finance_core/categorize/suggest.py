@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
-from finance_core.categorize.engine import RuleBook, Vocabulary
+from finance_core.categorize.engine import RuleBook, Vocabulary, chosen_fields
 from finance_core.categorize.model import (
     MAX_NAME,
     PLACEHOLDER_CATEGORY,
@@ -44,7 +44,7 @@ def description_pattern(key: Sequence[str]) -> str:
 
 def _chosen(txn: Transaction) -> bool:
     return (
-        "category" in txn.person_fields
+        "category" in chosen_fields(txn)
         and txn.category != PLACEHOLDER_CATEGORY
         and txn.transfer_id is None
         and not txn.splits
@@ -133,7 +133,7 @@ def suggest(
         matches = 0
         changes: list[FieldChange] = []
         for txn, currency in rows:
-            outcome = book.run(txn, currency, txn.person_fields)
+            outcome = book.run(txn, currency, chosen_fields(txn))
             matches += outcome.matched
             changes.extend(outcome.changes)
         scored.append(Suggestion(body, matches, len(changes)))

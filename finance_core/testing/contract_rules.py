@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -628,6 +629,26 @@ class TestApplying:
         assert ledger.apply_rules(owner, override=True).changed == 1
         stored = ledger.get_transaction(owner, txn.id)
         assert (stored.category, stored.person_fields) == ("rule", ())
+
+    def test_rows_stored_before_choices_were_recorded_keep_their_values(
+        self, ledger: Ledger, owner: Principal, other_owner: Principal, checking: Account
+    ) -> None:
+        """Without a record of who chose what, every field with a value counts as chosen."""
+        post(ledger, owner, checking, "-1", category="food", merchant="m")
+        data = ledger.export_data(owner)
+        legacy = attrs.evolve(
+            data, transactions=tuple(attrs.evolve(t, person_fields=None) for t in data.transactions)
+        )
+        ledger.restore(other_owner, legacy)
+        (stored,) = all_transactions(ledger, other_owner)
+        assert stored.person_fields is None
+        rule(ledger, other_owner, {"all": []}, {"set": "category", "value": "c"}, {"add_tag": "t"})
+        result = ledger.apply_rules(other_owner)
+        assert [(c.field, c.after) for c in result.changes] == [("tags", ("t",))]
+        assert ledger.get_transaction(other_owner, stored.id).person_fields == (
+            "category",
+            "merchant",
+        )
 
     def test_named_rules_run_even_when_disabled(
         self, ledger: Ledger, owner: Principal, checking: Account
