@@ -101,8 +101,7 @@ def categorize_new(
     out = []
     for item, txn in zip(items, txns, strict=True):
         given = given_fields(item)
-        marked = attrs.evolve(txn, person_fields=given)
-        out.append(book.run(marked, account.currency, given).transaction)
+        out.append(book.run(txn, account.currency, given, person_fields=given).transaction)
     return out
 
 

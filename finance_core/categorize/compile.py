@@ -21,13 +21,14 @@ from finance_core.categorize.model import (
 )
 from finance_core.categorize.ops import ConditionOp, ops_for
 from finance_core.errors import FieldError, ValidationError
-from finance_core.transactions import Transaction
 
 #: A compiled condition: does this transaction (in an account of this currency) match?
-Predicate = Callable[[Transaction, str], bool]
+#: It reads the condition fields as attributes, of a ``Transaction`` or of the
+#: engine's working copy of one.
+Predicate = Callable[[Any, str], bool]
 
 
-def _always(txn: Transaction, currency: str) -> bool:
+def _always(txn: Any, currency: str) -> bool:
     return True
 
 
@@ -41,7 +42,7 @@ def _all_of(tests: Sequence[Predicate]) -> Predicate:
         first, second = tests
         return lambda txn, currency: first(txn, currency) and second(txn, currency)
 
-    def every(txn: Transaction, currency: str) -> bool:
+    def every(txn: Any, currency: str) -> bool:
         for test in tests:  # noqa: SIM110 - a generator per call costs more
             if not test(txn, currency):
                 return False
@@ -54,7 +55,7 @@ def _any_of(tests: Sequence[Predicate]) -> Predicate:
     if len(tests) == 1:
         return tests[0]
 
-    def some(txn: Transaction, currency: str) -> bool:
+    def some(txn: Any, currency: str) -> bool:
         for test in tests:  # noqa: SIM110 - a generator per call costs more
             if test(txn, currency):
                 return True

@@ -141,35 +141,49 @@ class RuleBook:
             return [i for i in self._ungated if i > after] if after >= 0 else self._ungated
         return sorted(i for i in self._ungated_set.union(passed) if i > after)
 
-    def run(self, txn: Transaction, currency: str, protected: Collection[str]) -> Outcome:
-        """The rules' outcome for ``txn``; transfer legs are left as they are."""
+    def run(
+        self,
+        txn: Transaction,
+        currency: str,
+        protected: Collection[str],
+        *,
+        person_fields: tuple[str, ...] | None = None,
+    ) -> Outcome:
+        """The rules' outcome for ``txn``; transfer legs are left as they are.
+
+        ``person_fields``, when given, is recorded on the result as the fields
+        a person chose (for a new transaction); otherwise they are kept, less
+        any field a rule now changed.
+        """
         if not self.rules or txn.transfer_id is not None:
-            return Outcome(txn, (), False)
-        current = txn
+            return Outcome(_marked(txn, person_fields), (), False)
+        work = _Working(txn)
         setter: dict[str, int] = {}
         matched = False
-        passed = self.gates.open_for(current, currency) if self.gates.any else set()
+        passed = self.gates.open_for(work, currency) if self.gates.any else set()
         order = self._order(passed)
         position = 0
         while position < len(order):
             index = order[position]
             position += 1
             rule = self.rules[index]
-            if not rule.test(current, currency):
+            if not rule.test(work, currency):
                 continue
             matched = True
             changed: dict[str, Any] = {}
             for action in rule.actions:
-                update = {}
-                for field, value in action.proposal(current).items():
-                    if not action.trusted:
-                        value = _checked(field, value)
-                    if field in protected or getattr(current, field) == value:
+                if action.trusted:
+                    proposal = action.proposal(work)  # type: ignore[arg-type]
+                else:
+                    proposal = {
+                        field: _checked(field, value)
+                        for field, value in action.proposal(work.apply_to(txn)).items()
+                    }
+                for field, value in proposal.items():
+                    if field in protected or getattr(work, field) == value:
                         continue
-                    update[field] = value
-                if update:
-                    current = attrs.evolve(current, **update)
-                    changed.update(update)
+                    setattr(work, field, value)
+                    changed[field] = value
             if changed:
                 for field in changed:
                     setter[field] = rule.id
@@ -177,21 +191,45 @@ class RuleBook:
                     break
                 if not self.gates.fields.isdisjoint(changed):
                     # The change may open or close gates of the rules still to come.
-                    passed = self.gates.open_for(current, currency)
+                    passed = self.gates.open_for(work, currency)
                     order, position = self._order(passed, index), 0
         changes = tuple(
-            FieldChange(txn.id, rule_id, field, getattr(txn, field), getattr(current, field))
+            FieldChange(txn.id, rule_id, field, getattr(txn, field), getattr(work, field))
             for field, rule_id in setter.items()
-            if getattr(current, field) != getattr(txn, field)
+            if getattr(work, field) != getattr(txn, field)
         )
         if not changes:
-            return Outcome(txn, (), matched)
+            return Outcome(_marked(txn, person_fields), (), matched)
         touched = {c.field: c.rule_id for c in changes}
         rule_fields = dict(txn.rule_fields)
         rule_fields.update(touched)
-        current = attrs.evolve(
-            current,
+        chosen = chosen_fields(txn) if person_fields is None else person_fields
+        result = attrs.evolve(
+            txn,
+            **{c.field: c.after for c in changes},
             rule_fields=tuple(sorted(rule_fields.items())),
-            person_fields=tuple(f for f in chosen_fields(txn) if f not in touched),
+            person_fields=tuple(f for f in chosen if f not in touched),
         )
-        return Outcome(current, changes, matched)
+        return Outcome(result, changes, matched)
+
+
+def _marked(txn: Transaction, person_fields: tuple[str, ...] | None) -> Transaction:
+    return txn if person_fields is None else attrs.evolve(txn, person_fields=person_fields)
+
+
+class _Working:
+    """A mutable copy of the fields rules read and write, for one run.
+
+    Changing it costs an attribute write instead of a new ``Transaction`` per
+    action; the result is built once, at the end. Plugin actions, which are
+    promised a ``Transaction``, get one built from it.
+    """
+
+    __slots__ = (*RULE_FIELDS, "amount", "date", "account_id", "transfer_id")
+
+    def __init__(self, txn: Transaction) -> None:
+        for name in self.__slots__:
+            setattr(self, name, getattr(txn, name))
+
+    def apply_to(self, txn: Transaction) -> Transaction:
+        return attrs.evolve(txn, **{name: getattr(self, name) for name in RULE_FIELDS})

@@ -22,7 +22,6 @@ from typing import Any, Final
 import re2  # type: ignore[import-untyped]
 
 from finance_core.categorize.model import TEXT_FIELDS
-from finance_core.transactions import Transaction
 
 #: (field, case_sensitive)
 Lane = tuple[str, bool]
@@ -101,7 +100,7 @@ class _Ranges:
         return self.pieces[2 * i + 1 if on_point else 2 * i]
 
 
-def _value(txn: Transaction, field: str, currency: str) -> str | None:
+def _value(txn: Any, field: str, currency: str) -> str | None:
     value: str | None = currency if field == "currency" else getattr(txn, field)
     return value
 
@@ -150,7 +149,7 @@ class Gates:
             [field for field, _ in (*self.values, *self.sets)] + list(self.ranges)
         )
 
-    def open_for(self, txn: Transaction, currency: str) -> set[int]:
+    def open_for(self, txn: Any, currency: str) -> set[int]:
         """Indexes of the gated rules whose gate ``txn`` passes."""
         passed: set[int] = set()
         for (field, case_sensitive), table in self.values.items():
