@@ -4,6 +4,7 @@ and dry run, on every backend."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +24,8 @@ from finance_core.errors import (
     StaleVersionError,
     ValidationError,
 )
+from finance_core.events import EventKind
+from finance_core.importing import ParsedFile, ParsedRow
 from finance_core.ports import Storage
 from finance_core.queries import TransactionFilter
 from finance_core.services import Ledger
@@ -548,6 +551,21 @@ class TestNewTransactions:
             "shopping",
         ]
 
+    def test_an_import_keeps_a_files_category_and_categorizes_the_rest(
+        self, ledger: Ledger, owner: Principal, checking: Account
+    ) -> None:
+        """A category column counts as given; rows without one get the rule's."""
+        rule(ledger, owner, {"all": []}, {"set": "category", "value": "rule"})
+        rows = (
+            ParsedRow(1, date(2026, 1, 2), D("-1"), "a", category="groceries"),
+            ParsedRow(2, date(2026, 1, 3), D("-2"), "b"),
+        )
+        ledger.import_file(owner, checking.id, ParsedFile("csv", rows))
+        by_description = {t.description: t for t in all_transactions(ledger, owner)}
+        assert by_description["a"].category == "groceries"
+        assert by_description["b"].category == "rule"
+        assert "category" in (by_description["a"].person_fields or ())
+
     def test_a_rule_change_applies_to_the_next_post(
         self, ledger: Ledger, owner: Principal, checking: Account
     ) -> None:
@@ -617,6 +635,19 @@ class TestApplying:
         )
         result = ledger.apply_rules(owner, dry_run=True)
         assert (result.changed, result.transactions) == (2, 1)
+
+    def test_a_real_run_tells_listeners_of_each_changed_transaction(
+        self, contract_storage: Storage, owner: Principal, checking: Account
+    ) -> None:
+        """After the commit, one transaction_changed event per changed row."""
+        heard: list[Any] = []
+        ledger = Ledger(contract_storage, clock=FakeClock(), on_commit=lambda t, e: heard.extend(e))
+        first, second = (uncategorized(ledger, owner, checking) for _ in "ab")
+        rule(ledger, owner, {"all": []})
+        heard.clear()
+        ledger.apply_rules(owner)
+        assert sorted(e.entity_id for e in heard) == sorted([first.id, second.id])
+        assert {e.kind for e in heard} == {EventKind.TRANSACTION_CHANGED}
 
     def test_a_persons_field_is_kept_without_override(
         self, ledger: Ledger, owner: Principal, checking: Account
