@@ -13,28 +13,29 @@ from finance_core.categorize.model import (
     MAX_NAME,
     STAGES,
 )
-from finance_http.schemas import DATE, ID, MONEY_IN, TIMESTAMP, Schema, ref
+from finance_http.schemas import DATE, ID, MONEY_IN, TIMESTAMP, Schema, nullable, ref
 
+_FILTER_FIELDS: Final[Schema] = {
+    "account_id": ID,
+    "start_date": DATE,
+    "end_date": DATE,
+    **{
+        name: {"type": "string", "maxLength": 255}
+        for name in ("category", "merchant", "der_category", "der_merchant", "q")
+    },
+    "tags": {
+        "anyOf": [
+            {"type": "string", "maxLength": 255},
+            {"type": "array", "items": {"type": "string"}},
+        ]
+    },
+    "min_amount": MONEY_IN,
+    "max_amount": MONEY_IN,
+}
 _FILTERS: Final[Schema] = {
     "type": ["object", "null"],
-    "description": "The transaction list's filters, by the same names.",
-    "properties": {
-        "account_id": ID,
-        "start_date": DATE,
-        "end_date": DATE,
-        **{
-            name: {"type": "string", "maxLength": 255}
-            for name in ("category", "merchant", "der_category", "der_merchant", "q")
-        },
-        "tags": {
-            "anyOf": [
-                {"type": "string", "maxLength": 255},
-                {"type": "array", "items": {"type": "string"}},
-            ]
-        },
-        "min_amount": MONEY_IN,
-        "max_amount": MONEY_IN,
-    },
+    "description": "The transaction list's filters, by the same names; null means not given.",
+    "properties": {name: nullable(schema) for name, schema in _FILTER_FIELDS.items()},
     "additionalProperties": False,
 }
 

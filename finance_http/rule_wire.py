@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,6 +15,7 @@ from finance_core.errors import FieldError, ValidationError, gather
 from finance_core.queries import TransactionFilter
 from finance_core.services import UNSET
 from finance_http.reading import as_id
+from finance_http.schemas import MONEY_IN
 
 #: The list filters a run accepts in its ``filters`` object.
 FILTER_FIELDS: Final = (
@@ -212,19 +214,21 @@ def _day(field: str, value: object) -> date:
     raise ValidationError.of(field, f"{field} must be a date in YYYY-MM-DD form")
 
 
+_DECIMAL_TEXT: Final = re.compile(MONEY_IN["pattern"])
+
+
 def _amount(field: str, value: object) -> Decimal:
-    try:
-        if isinstance(value, (int, str, Decimal)) and not isinstance(value, bool):
-            amount = Decimal(value)
-            if amount.is_finite():
-                return amount
-    except ArithmeticError:
-        pass
-    raise ValidationError.of(field, f"{field} must be a decimal number")
+    if isinstance(value, str) and _DECIMAL_TEXT.match(value):
+        return Decimal(value.strip())
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        amount = Decimal(value)
+        if amount.is_finite():
+            return amount
+    raise ValidationError.of(field, f"{field} must be a decimal number such as -12.50")
 
 
 def _tags(field: str, value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) <= 255:
         return tuple(t for t in (part.strip() for part in value.split(",")) if t)
     if isinstance(value, list) and all(isinstance(t, str) for t in value):
         return tuple(value)
