@@ -1,10 +1,11 @@
 """Gates: which rules can possibly match a transaction, found in a few lookups.
 
 A rule whose conditions require a text field to equal one of some values, to
-match a pattern, or an amount or date to lie in a range, is *gated* by that
-leaf. Per transaction, one dictionary lookup per gated text field finds the
-rules whose values it has, one RE2 set search per gated field finds every
-pattern that matches, and one binary search per gated amount or date field
+contain, start or end with a text or to match a pattern, or an amount or date
+to lie in a range, is *gated* by that leaf. Per transaction, one dictionary
+lookup per gated text field finds the rules whose values it has, one RE2 set
+search per gated field finds every pattern and text it holds, and one binary
+search per gated amount or date field
 finds every range that holds it, so 200 rules cost a few lookups plus the
 ungated rules, not 200 full tests. A gate is exactly its leaf's test, so a
 rule it lets through is then tested in full as usual.
@@ -22,12 +23,36 @@ from typing import Any, Final
 import re2  # type: ignore[import-untyped]
 
 from finance_core.categorize.model import TEXT_FIELDS
+from finance_core.categorize.ops import search_text
 
 #: (field, case_sensitive)
 Lane = tuple[str, bool]
 
 
 _RANGE_OPS: Final = frozenset({"equals", "gt", "gte", "lt", "lte", "between"})
+#: Text ops a gate answers with one RE2 set search per field.
+_SEARCHES: Final = ("matches", "contains", "starts_with", "ends_with")
+#: How a search lane reads its field: as written or case-folded, and whether its
+#: patterns are the rules' own expressions or literal text.
+SearchLane = tuple[str, str]
+
+
+def _search(leaf: Mapping[str, Any]) -> tuple[SearchLane, str]:
+    """The lane and RE2 pattern that answer a search leaf exactly.
+
+    Literal ops compare case-folded text (Python's ``str.casefold``), so their
+    patterns are the folded literal searched case-sensitively in the folded
+    field, which is exactly ``fold(value) in fold(field)``.
+    """
+    field, op, value = leaf["field"], leaf["op"], leaf["value"]
+    case_sensitive = bool(leaf.get("case_sensitive", False))
+    if op == "matches":
+        return (field, "regex-cs" if case_sensitive else "regex"), value
+    literal = re2.escape(value if case_sensitive else value.casefold())
+    pattern = {"contains": literal, "starts_with": "^" + literal, "ends_with": literal + "$"}[op]
+    return (field, "exact" if case_sensitive else "folded"), pattern
+
+
 #: A range: (low or None, low included, high or None, high included).
 Range = tuple[Any, bool, Any, bool]
 
@@ -35,7 +60,7 @@ Range = tuple[Any, bool, Any, bool]
 def _is_gate(leaf: Mapping[str, Any]) -> bool:
     field, op = leaf.get("field"), leaf.get("op")
     if field in TEXT_FIELDS:
-        return op in ("equals", "one_of", "matches")
+        return op in ("equals", "one_of", *_SEARCHES)
     return field in ("amount", "date") and op in _RANGE_OPS
 
 
@@ -111,7 +136,7 @@ class Gates:
     def __init__(self, conditions: Sequence[Any]) -> None:
         self.gated: list[bool] = []
         values: dict[Lane, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-        patterns: dict[Lane, list[tuple[str, int]]] = defaultdict(list)
+        patterns: dict[SearchLane, list[tuple[str, int]]] = defaultdict(list)
         ranges: dict[str, list[tuple[Range, int]]] = defaultdict(list)
         for index, tree in enumerate(conditions):
             leaf = gate_leaf(tree)
@@ -121,19 +146,20 @@ class Gates:
             if leaf["field"] in ("amount", "date"):
                 ranges[leaf["field"]].append((_range(leaf), index))
                 continue
-            lane = (leaf["field"], bool(leaf.get("case_sensitive", False)))
-            if leaf["op"] == "matches":
-                patterns[lane].append((leaf["value"], index))
+            if leaf["op"] in _SEARCHES:
+                search_lane, pattern = _search(leaf)
+                patterns[search_lane].append((pattern, index))
                 continue
+            lane = (leaf["field"], bool(leaf.get("case_sensitive", False)))
             wanted = leaf["value"] if leaf["op"] == "one_of" else [leaf["value"]]
             for value in wanted:
                 key = value if lane[1] else value.casefold()
                 values[lane][key].append(index)
         self.values = {lane: dict(table) for lane, table in values.items()}
-        self.sets: dict[Lane, tuple[Any, list[int]]] = {}
-        for lane, entries in patterns.items():
+        self.sets: dict[SearchLane, tuple[Any, list[int]]] = {}
+        for search_lane, entries in patterns.items():
             options = re2.Options()
-            options.case_sensitive = lane[1]
+            options.case_sensitive = search_lane[1] != "regex"
             options.log_errors = False
             pattern_set = re2.Set.SearchSet(options)
             owners = []
@@ -141,7 +167,7 @@ class Gates:
                 pattern_set.Add(pattern)
                 owners.append(index)
             pattern_set.Compile()
-            self.sets[lane] = (pattern_set, owners)
+            self.sets[search_lane] = (pattern_set, owners)
         self.ranges = {field: _Ranges(entries) for field, entries in ranges.items()}
         self.any = any(self.gated)
         #: Fields some gate reads: only a change to one of them can open or close a gate.
@@ -158,10 +184,14 @@ class Gates:
                 hits = table.get(value if case_sensitive else value.casefold())
                 if hits:
                     passed.update(hits)
-        for (field, _), (pattern_set, owners) in self.sets.items():
+        for (field, mode), (pattern_set, owners) in self.sets.items():
             value = _value(txn, field, currency)
             if value is not None:
-                found = pattern_set.Match(value)
+                text = value.casefold() if mode == "folded" else value
+                try:
+                    found = pattern_set.Match(text)
+                except UnicodeEncodeError:
+                    found = pattern_set.Match(search_text(text))
                 if found:
                     passed.update(owners[i] for i in found)
         for field, ranges in self.ranges.items():

@@ -50,6 +50,10 @@ def _text(value: Any) -> str:
         raise ValueError("value must be a non-empty string")
     if len(value) > MAX_PATTERN:
         raise ValueError(f"value is {len(value)} characters; the limit is {MAX_PATTERN}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("value holds a lone surrogate, which is not text; remove it") from None
     return value
 
 
@@ -130,9 +134,20 @@ def _matches(field: str, value: Any, case_sensitive: bool) -> tuple[Any, ValueTe
     search = compiled.search
 
     def test(got: Any) -> bool:
-        return got is not None and search(got) is not None
+        if got is None:
+            return False
+        try:
+            return search(got) is not None
+        except UnicodeEncodeError:
+            return search(search_text(got)) is not None
 
     return pattern, test
+
+
+def search_text(text: str) -> str:
+    """``text`` as RE2 can read it: a lone surrogate (possible in JSON input) has no
+    UTF-8 form, so it reads as U+FFFD."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def _one_of(field: str, value: Any, case_sensitive: bool) -> tuple[Any, ValueTest]:

@@ -15,7 +15,7 @@ from finance_core.categorize.model import Rule
 from finance_core.transactions import Transaction
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
-WORDS = ["Shop", "shop", "CAFE", "straße", "STRASSE", "ref 12", "ref 123", None]
+WORDS = ["Shop", "shop", "CAFE", "straße", "STRASSE", "ref 12", "ref 123", "sh\ud800op", None]
 
 ranges = st.one_of(
     st.builds(
@@ -41,7 +41,7 @@ leaves = st.one_of(
             "field": field, "op": op, "value": value, "case_sensitive": cs,
         },
         st.sampled_from(["merchant", "description", "category"]),
-        st.sampled_from(["equals", "contains", "matches"]),
+        st.sampled_from(["equals", "contains", "starts_with", "ends_with", "matches"]),
         st.sampled_from(["shop", "cafe", "strasse", "Straße", r"ref \d{3}$", "^s"]),
         st.booleans(),
     ),
