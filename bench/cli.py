@@ -20,7 +20,7 @@ from bench.harness import FULL, QUICK, Figure, Sizes
 
 DEFAULT_POSTGRES: Final = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 RESULTS: Final = Path(__file__).parent / "results"
-FIGURES: Final = ("1", "2", "3", "4", "5", "6", "7", "8", "9")
+FIGURES: Final = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--only",
         default=",".join(FIGURES),
-        help="comma-separated figure numbers to run (default: all, 1 to 9)",
+        help="comma-separated figure numbers to run (default: all, 1 to 11)",
     )
     parser.add_argument(
         "--postgres-url",
@@ -142,13 +142,28 @@ def _rules(run: Run) -> list[Figure]:
     return fig_rules.run(run.sizes, run.work, run.log)
 
 
+def _planning(run: Run) -> list[Figure]:
+    from bench import fig_planning, fig_reads
+
+    figures = []
+    wanted = {part.strip() for part in run.args.only.split(",")}
+    if "9" in wanted:
+        figures.append(fig_planning.run_forecast(run.sizes, run.work, run.log))
+    if "10" in wanted:
+        path = fig_reads.ensure_dataset(
+            run.work / f"dataset-{run.sizes.name}.db", run.largest_import, run.sizes, run.log
+        )
+        figures.append(fig_planning.run_budgets(path, run.sizes, run.log))
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     sizes = QUICK if args.quick else FULL
     wanted = {part.strip() for part in args.only.split(",") if part.strip()}
     unknown = wanted - set(FIGURES)
     if unknown:
-        print(f"unknown figures: {', '.join(sorted(unknown))}; use 1 to 9", file=sys.stderr)
+        print(f"unknown figures: {', '.join(sorted(unknown))}; use 1 to 11", file=sys.stderr)
         return 2
     keep = args.data_dir is not None
     work = args.data_dir or Path(tempfile.mkdtemp(prefix="finance-bench-"))
@@ -164,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         ({"6"}, "hot account: concurrent writers", _hot),
         ({"8"}, "peak memory of a CSV import", _memory),
         ({"5"}, "HTTP throughput", _http),
-        ({"9"}, "categorization rules on import and on demand", _rules),
+        ({"9", "10"}, "planning: forecast and budget status", _planning),
+        ({"11"}, "categorization rules on import and on demand", _rules),
     ]
     try:
         for numbers, name, body in steps:

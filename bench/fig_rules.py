@@ -1,9 +1,9 @@
-"""Figure 9: categorization rules, compiled once per change of the rule set.
+"""Figure 11: categorization rules, compiled once per change of the rule set.
 
-9a. ``Ledger.import_file`` of the same rows into a new SQLite file with 200
+11a. ``Ledger.import_file`` of the same rows into a new SQLite file with 200
     rules active, against the same import with none (the issue's goal: at most
     1.5x). The rows carry no category, so every rule is tested on every row.
-9b. ``Ledger.apply_rules`` of those 200 rules as a dry run over the stored rows,
+11b. ``Ledger.apply_rules`` of those 200 rules as a dry run over the stored rows,
     reported as a rate, against reading the same rows through
     ``Ledger.list_transactions`` pages (what any pass over them costs).
 """
@@ -165,8 +165,8 @@ def run(sizes: Sizes, work: Path, log: Log) -> list[Figure]:
     rate, read_rate = count / median(applied), count / median(read)
     return [
         Figure(
-            key=f"9.rules-import.{count}",
-            title=f"9. Import of {count:,} rows with {RULES} rules active (SQLite)",
+            key=f"11.rules-import.{count}",
+            title=f"11. Import of {count:,} rows with {RULES} rules active (SQLite)",
             value=median(with_rules),
             unit="s",
             reference=median(without),
@@ -181,8 +181,8 @@ def run(sizes: Sizes, work: Path, log: Log) -> list[Figure]:
             reference_samples=tuple(without),
         ),
         Figure(
-            key=f"9.rules-apply.{count}",
-            title=f"9. Apply {RULES} rules, dry run, {count:,} stored rows (SQLite)",
+            key=f"11.rules-apply.{count}",
+            title=f"11. Apply {RULES} rules, dry run, {count:,} stored rows (SQLite)",
             value=rate,
             unit="rows/s",
             reference=read_rate,

@@ -19,11 +19,13 @@ import attrs
 from finance_core.errors import ConflictError
 from finance_core.events import EventKind
 from finance_core.ledger_base import BalanceWrite
+from finance_core.planning_portability import dump_planning, restore_planning
 from finance_core.portability import TenantData, check_consistent, id_map
 from finance_core.queries import Cursor, PageRequest, TransactionFilter
 from finance_core.rule_services import RuleServices
 from finance_core.rule_steps import categorize_restored, check_rules, rules_changed
 from finance_core.rules import BalanceChange, enforce
+from finance_core.statement_portability import export_statements, restore_statements
 from finance_core.tenancy import Principal
 from finance_core.transactions import Transaction
 
@@ -47,12 +49,17 @@ class PortabilityServices(RuleServices):
                 cursor = Cursor.decode(page.next_cursor)
             transfers = {t.id: t for a in accounts for t in uow.transfers.list_for_account(a.id)}
             rules = uow.rules.list()
+            planning = dump_planning(uow, {t.id for t in transactions})
+            statements, reconciliations = export_statements(uow)
         transactions.sort(key=lambda t: t.id)
         return TenantData(
             tuple(accounts),
             tuple(transactions),
             tuple(sorted(transfers.values(), key=lambda t: t.id)),
-            tuple(rules),
+            rules=tuple(rules),
+            statements=statements,
+            reconciliations=reconciliations,
+            planning=planning,
         )
 
     def restore(
@@ -88,6 +95,8 @@ class PortabilityServices(RuleServices):
                 ("transaction", data.transactions),
                 ("transfer", data.transfers),
                 ("rule", data.rules),
+                ("schedule", data.planning.schedules),
+                ("budget", data.planning.budgets),
             ):
                 olds = [item.id for item in items]
                 if dry_run or not olds:
@@ -156,7 +165,13 @@ class PortabilityServices(RuleServices):
                 )
             if dry_run:
                 return TenantData(
-                    tuple(accounts), tuple(transactions), tuple(transfers), tuple(rules)
+                    tuple(accounts),
+                    tuple(transactions),
+                    tuple(transfers),
+                    rules=tuple(rules),
+                    statements=data.statements,
+                    reconciliations=data.reconciliations,
+                    planning=data.planning,
                 )
             write = BalanceWrite(self, uow)
             for account in accounts:
@@ -173,5 +188,18 @@ class PortabilityServices(RuleServices):
                 for restored_rule in rules:
                     uow.rules.add(restored_rule)
                 rules_changed(self, uow)
+            planning = restore_planning(uow, data.planning, maps)
+            statements, reconciliations = restore_statements(
+                uow, principal.tenant_id, maps["account"], data.statements,
+                data.reconciliations, None if creator is None else creator.id,
+            )  # fmt: skip
             write.finish()
-        return TenantData(tuple(accounts), tuple(transactions), tuple(transfers), tuple(rules))
+        return TenantData(
+            tuple(accounts),
+            tuple(transactions),
+            tuple(transfers),
+            rules=tuple(rules),
+            statements=statements,
+            reconciliations=reconciliations,
+            planning=planning,
+        )

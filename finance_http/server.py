@@ -7,12 +7,22 @@ connections, never share the parent's.
 from __future__ import annotations
 
 import logging
-from typing import Any
+import signal
+import time
+from typing import Any, Final
 
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
-from finance_http.app import build_dependencies, create_app
+from finance_core.errors import StorageError
+from finance_core.plugins.manager import FinancePlugins
+from finance_http.app import Dependencies, build_dependencies, create_app
 from finance_http.settings import Settings
+
+log = logging.getLogger("finance_http.server")
+
+#: Seconds a starting worker waits before trying the storage again, doubling up to the last.
+_FIRST_RETRY_DELAY: Final = 0.5
+_LAST_RETRY_DELAY: Final = 8.0
 
 
 def configure_logging(settings: Settings) -> None:
@@ -21,9 +31,13 @@ def configure_logging(settings: Settings) -> None:
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+    def __init__(
+        self, settings: Settings, options: dict[str, Any], plugins: FinancePlugins | None = None
+    ) -> None:
         self.settings = settings
         self.options = options
+        # Built once by the command line and inherited by every worker: it holds no connections.
+        self.plugins = plugins
         super().__init__()
 
     def load_config(self) -> None:
@@ -32,10 +46,46 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships n
 
     def load(self) -> Any:
         configure_logging(self.settings)
-        return create_app(build_dependencies(self.settings))
+        return create_app(self._dependencies())
+
+    def _dependencies(self) -> Dependencies:
+        # ``serve`` checked the storage before starting any worker. A worker
+        # started later (its predecessor crashed) while the database is away
+        # waits for it: failing to boot would make gunicorn stop the server.
+        try:
+            return build_dependencies(self.settings, self.plugins)
+        except StorageError as exc:
+            failure = exc
+        # gunicorn's own SIGTERM handler only flags the worker, which would
+        # keep waiting until the shutdown timeout; while waiting, stop at once.
+        previous = signal.signal(signal.SIGTERM, _stop_waiting)
+        try:
+            delay = _FIRST_RETRY_DELAY
+            while True:
+                log.warning("worker waits %.1fs for the storage: %s", delay, failure)
+                time.sleep(delay)
+                delay = min(delay * 2, _LAST_RETRY_DELAY)
+                try:
+                    return build_dependencies(self.settings, self.plugins)
+                except StorageError as exc:
+                    failure = exc
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
+def _stop_waiting(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def serve(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    plugins: FinancePlugins | None = None,
+) -> None:
     GunicornServer(
         settings,
         {
@@ -49,4 +99,5 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, threads: in
             "graceful_timeout": 10,
             "proc_name": "finance-planner",
         },
+        plugins,
     ).run()

@@ -20,7 +20,7 @@ from finance_core.categorize.model import ApplyResult
 from finance_core.cli import CliCommand
 from finance_core.errors import ValidationError
 from finance_core.plugins import hookimpl
-from finance_import.commands import _common, _open
+from finance_import.cli_support import add_common, open_books
 
 
 class _ExactLoader(yaml.SafeLoader):
@@ -59,11 +59,11 @@ def read_rules_file(path: Path) -> list[dict[str, Any]]:
 
 
 def _add_list(parser: argparse.ArgumentParser) -> None:
-    _common(parser)
+    add_common(parser)
 
 
 def _run_list(args: argparse.Namespace) -> int:
-    ledger, principal = _open(args)
+    ledger, principal = open_books(args)
     for rule in ledger.list_rules(principal):
         state = "on " if rule.enabled else "off"
         stop = " stop" if rule.stop else ""
@@ -73,12 +73,12 @@ def _run_list(args: argparse.Namespace) -> int:
 
 def _add_add(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="a JSON or YAML rules file")
-    _common(parser)
+    add_common(parser)
 
 
 def _run_add(args: argparse.Namespace) -> int:
     bodies = read_rules_file(args.file)
-    ledger, principal = _open(args)
+    ledger, principal = open_books(args)
     created = []
     # One unit of work for the file: every rule is created, or none is.
     with ledger.scope(principal.tenant_id, readonly=False) as scope:
@@ -97,7 +97,7 @@ def _run_add(args: argparse.Namespace) -> int:
 
 
 def _add_apply(parser: argparse.ArgumentParser) -> None:
-    _common(parser)
+    add_common(parser)
     parser.add_argument("--dry-run", action="store_true", help="report changes, write nothing")
     parser.add_argument("--override", action="store_true", help="also change fields a person set")
     parser.add_argument(
@@ -115,7 +115,7 @@ def _shown(value: object) -> str:
 
 
 def _run_apply(args: argparse.Namespace) -> int:
-    ledger, principal = _open(args)
+    ledger, principal = open_books(args)
     result = ledger.apply_rules(
         principal, rule_ids=args.rule, dry_run=args.dry_run, override=args.override
     )

@@ -39,6 +39,12 @@ from finance_core.services import Ledger
 from finance_core.tenancy import Principal, Role
 from finance_core.testing import contract_rules
 from finance_core.testing.clock import FakeClock
+from finance_core.testing.contract_planning import (
+    TestBudgetStorage,
+    TestPlanningUseCases,
+    TestScheduleStorage,
+    test_budget_spent_matches_a_plain_sum,
+)
 from finance_core.testing.contract_reports import (
     TestReports,
     test_report_balance_history_matches_balance_as_of,
@@ -48,6 +54,12 @@ from finance_core.testing.contract_reports import (
 )
 from finance_core.testing.contract_rules import *  # noqa: F403
 from finance_core.testing.contract_scope import TestRestoreIsAWrite, TestScopes
+from finance_core.testing.contract_statements import (
+    TestLocks,
+    TestReconcile,
+    TestStatementPortability,
+    TestStatements,
+)
 from finance_core.testing.fixtures import (
     all_transactions,
     assert_invariant,
@@ -1035,19 +1047,26 @@ __all__ = [
     "TestBalanceRules",
     "TestBalances",
     "TestBatches",
+    "TestBudgetStorage",
     "TestChangingAccounts",
     "TestChangingTransactions",
     "TestIdempotencyRecords",
+    "TestLocks",
     "TestOpeningAccounts",
     "TestPagination",
+    "TestPlanningUseCases",
     "TestPortability",
     "TestPostingTransactions",
     "TestProvisioning",
     "TestQueries",
+    "TestReconcile",
     "TestReports",
     "TestRestoreIsAWrite",
     "TestRoles",
+    "TestScheduleStorage",
     "TestScopes",
+    "TestStatementPortability",
+    "TestStatements",
     "TestTenantIsolation",
     "TestTransfers",
     "TestUnitOfWork",
@@ -1058,6 +1077,7 @@ __all__ = [
     "owner",
     "savings",
     "test_backend_agrees_with_memory_oracle",
+    "test_budget_spent_matches_a_plain_sum",
     "test_report_balance_history_matches_balance_as_of",
     "test_report_cashflow_matches_a_plain_sum",
     "test_report_month_and_year_buckets_equal_summed_days",

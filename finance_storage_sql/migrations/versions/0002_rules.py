@@ -1,7 +1,7 @@
 """Categorization rules, and which rule or person set each transaction field.
 
 Revision ID: 0002_rules
-Revises: 0001_initial
+Revises: 0004_planning
 Create Date: 2026-12-06 00:00:00
 """
 
@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0002_rules"
-down_revision: str | None = "0001_initial"
+# Written beside 0003 and 0004 on another line of work; chained after them on merging.
+down_revision: str | None = "0004_planning"
 branch_labels: str | None = None
 depends_on: str | None = None
 
