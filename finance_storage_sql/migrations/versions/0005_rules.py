@@ -1,6 +1,6 @@
 """Categorization rules, and which rule or person set each transaction field.
 
-Revision ID: 0002_rules
+Revision ID: 0005_rules
 Revises: 0004_planning
 Create Date: 2026-12-06 00:00:00
 """
@@ -10,8 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_rules"
-# Written beside 0003 and 0004 on another line of work; chained after them on merging.
+revision: str = "0005_rules"
 down_revision: str | None = "0004_planning"
 branch_labels: str | None = None
 depends_on: str | None = None
