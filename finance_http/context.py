@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -16,7 +17,7 @@ class Caller:
 
     principal: Principal
     user: User
-    claims: dict[str, Any] = attrs.field(repr=False, eq=False)
+    claims: Mapping[str, Any] = attrs.field(repr=False, eq=False)
 
 
 class RequestContext(falcon.Context):
