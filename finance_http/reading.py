@@ -103,6 +103,12 @@ def parse_int(raw: str) -> int:
     return int(raw)
 
 
+def parse_bool(raw: str) -> bool:
+    if raw not in ("true", "false"):
+        raise ValueError(raw)
+    return raw == "true"
+
+
 def parse_id(raw: str) -> int:
     value = parse_int(raw)
     if not 1 <= value <= MAX_ID:

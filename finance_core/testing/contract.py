@@ -38,6 +38,7 @@ from finance_core.rules import BUILTIN_RULES, NoFutureDatedRule
 from finance_core.services import Ledger
 from finance_core.tenancy import Principal, Role
 from finance_core.testing.clock import FakeClock
+from finance_core.testing.contract_pages import TestPagesWithoutTotal
 from finance_core.testing.contract_reports import (
     TestReports,
     test_report_balance_history_matches_balance_as_of,
@@ -1036,6 +1037,7 @@ __all__ = [
     "TestChangingTransactions",
     "TestIdempotencyRecords",
     "TestOpeningAccounts",
+    "TestPagesWithoutTotal",
     "TestPagination",
     "TestPortability",
     "TestPostingTransactions",

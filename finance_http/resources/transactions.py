@@ -12,7 +12,15 @@ import falcon
 from finance_core.errors import FieldError, ValidationError
 from finance_core.queries import DEFAULT_LIMIT, Cursor, PageRequest, TransactionFilter
 from finance_http.context import FinanceRequest
-from finance_http.reading import if_match, parse_id, parse_int, query_value, read_body, shape_errors
+from finance_http.reading import (
+    if_match,
+    parse_bool,
+    parse_id,
+    parse_int,
+    query_value,
+    read_body,
+    shape_errors,
+)
 from finance_http.resources.base import Resource
 from finance_http.wire import (
     BatchIn,
@@ -79,10 +87,14 @@ def read_filter(req: FinanceRequest) -> tuple[TransactionFilter, PageRequest]:
     limit = q.get("limit", parse_int, "limit must be a whole number from 1 to 1000")
     offset = q.get("offset", parse_int, "offset must be a whole number, 0 or more")
     cursor = q.get("cursor", Cursor.decode, "cursor is not one this service issued")
+    total = q.get("total", parse_bool, "total must be true or false")
     page = None
     try:
         page = PageRequest(
-            limit=DEFAULT_LIMIT if limit is None else limit, offset=offset or 0, cursor=cursor
+            limit=DEFAULT_LIMIT if limit is None else limit,
+            offset=offset or 0,
+            cursor=cursor,
+            with_total=total is not False,
         )
     except ValidationError as exc:
         q.errors.extend(exc.errors)
