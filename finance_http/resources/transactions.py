@@ -22,12 +22,12 @@ from finance_http.reading import (
     shape_errors,
 )
 from finance_http.resources.base import Resource
+from finance_http.rows import transaction_json, transaction_page_json
 from finance_http.wire import (
     BatchIn,
     BatchItemIn,
     BatchOut,
     TransactionCreateIn,
-    TransactionListOut,
     TransactionOut,
     TransactionPatchIn,
 )
@@ -124,17 +124,14 @@ class Transactions(Resource):
     def on_get(self, req: FinanceRequest, resp: falcon.Response) -> None:
         flt, page_request = read_filter(req)
         page = self.ledger.list_transactions(self.principal(req), flt, page_request)
-        out = TransactionListOut(
-            [TransactionOut.of(t) for t in page.items], page.total, page.next_cursor
-        )
-        self.write(resp, out)
+        self.write_json(resp, transaction_page_json(page))
 
     def on_post(self, req: FinanceRequest, resp: falcon.Response) -> None:
         body = read_body(req, TransactionCreateIn, self.converter)
         txn = self.ledger.post_transaction(self.principal(req), body.account_id, **body.fields())
-        self.write(
+        self.write_json(
             resp,
-            TransactionOut.of(txn),
+            transaction_json(txn),
             status=201,
             version=txn.version,
             location=f"/api/transactions/{txn.id}",
@@ -147,7 +144,7 @@ class Transactions(Resource):
 
     def on_get_item(self, req: FinanceRequest, resp: falcon.Response, transaction_id: int) -> None:
         txn = self.ledger.get_transaction(self.principal(req), transaction_id)
-        self.write(resp, TransactionOut.of(txn), version=txn.version)
+        self.write_json(resp, transaction_json(txn), version=txn.version)
 
     def on_patch_item(
         self, req: FinanceRequest, resp: falcon.Response, transaction_id: int
