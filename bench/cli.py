@@ -20,7 +20,7 @@ from bench.harness import FULL, QUICK, Figure, Sizes
 
 DEFAULT_POSTGRES: Final = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 RESULTS: Final = Path(__file__).parent / "results"
-FIGURES: Final = ("1", "2", "3", "4", "5", "6", "7", "8")
+FIGURES: Final = ("1", "2", "3", "4", "5", "6", "7", "8", "9")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--only",
         default=",".join(FIGURES),
-        help="comma-separated figure numbers to run (default: all, 1 to 8)",
+        help="comma-separated figure numbers to run (default: all, 1 to 9)",
     )
     parser.add_argument(
         "--postgres-url",
@@ -136,13 +136,22 @@ def _http(run: Run) -> list[Figure]:
     return figures
 
 
+def _servers(run: Run) -> list[Figure]:
+    from bench import fig_servers, loadgen
+
+    loadgen.choose(run.args.load_generator)
+    figures, details = fig_servers.run(run.sizes, run.work, run.postgres(), run.log)
+    run.details["servers"] = details
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     sizes = QUICK if args.quick else FULL
     wanted = {part.strip() for part in args.only.split(",") if part.strip()}
     unknown = wanted - set(FIGURES)
     if unknown:
-        print(f"unknown figures: {', '.join(sorted(unknown))}; use 1 to 8", file=sys.stderr)
+        print(f"unknown figures: {', '.join(sorted(unknown))}; use 1 to 9", file=sys.stderr)
         return 2
     keep = args.data_dir is not None
     work = args.data_dir or Path(tempfile.mkdtemp(prefix="finance-bench-"))
@@ -158,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         ({"6"}, "hot account: concurrent writers", _hot),
         ({"8"}, "peak memory of a CSV import", _memory),
         ({"5"}, "HTTP throughput", _http),
+        ({"9"}, "HTTP servers compared", _servers),
     ]
     try:
         for numbers, name, body in steps:
@@ -190,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     print(report.table(figures))
     if "http" in run.details:
         print("\n" + report.http_table(run.details["http"]))
+    if "servers" in run.details:
+        from bench import fig_servers
+
+        print("\n" + fig_servers.table(run.details["servers"]))
     for number, error in run.errors.items():
         print(f"\nfigure {number} failed: {error}")
     print(f"\nresults: {path}")

@@ -1,18 +1,30 @@
-"""Running the app under gunicorn, each worker building its own app after the fork.
+"""Running the app under granian's WSGI server, each worker building its own app.
+
+granian was chosen by measurement against gunicorn (sync and gthread workers)
+and waitress; the figures are in the benchmark README. Its HTTP handling is
+Rust, so a worker's one Python thread spends its time in the app.
 
 Building after the fork matters: a worker must open its own database
-connections, never share the parent's.
+connections, never share the parent's. Signals: SIGTERM or SIGINT stops
+accepting, lets each worker finish the requests it holds, then exits; SIGHUP
+replaces the workers one at a time (each new one re-reads the settings from
+the environment and ``.env``) while the listening socket stays open.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Any
+import os
+from pathlib import Path
+from typing import Any, Final
 
-from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+from finance_http.settings import Settings, load_settings
 
-from finance_http.app import build_dependencies, create_app
-from finance_http.settings import Settings
+#: A replaced worker gets this long to finish its requests before it is killed.
+GRACEFUL_SECONDS: Final = 10
+#: How long a new worker gets to start before the old one is told to stop.
+RESPAWN_SECONDS: Final = 2.0
 
 
 def configure_logging(settings: Settings) -> None:
@@ -20,33 +32,47 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("finance_http").setLevel("DEBUG" if settings.debug else settings.log_level)
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
-        self.settings = settings
-        self.options = options
-        super().__init__()
+def load_app(settings: Settings, env_file: Path | None) -> Any:
+    """Build the app in a worker; settings are read again when there is a file to read."""
+    from finance_http.app import build_dependencies, create_app
 
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Any:
-        configure_logging(self.settings)
-        return create_app(build_dependencies(self.settings))
+    if env_file is not None:
+        fresh = load_settings(os.environ, env_file)
+        # A generated development secret lives only in the settings passed in
+        # until it is written to .env; keep it if the file has none.
+        settings = fresh if fresh.secret_key is not None else settings
+    configure_logging(settings)
+    return create_app(build_dependencies(settings))
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
-    GunicornServer(
-        settings,
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "threads": threads,
-            "worker_class": "gthread" if threads > 1 else "sync",
-            "preload_app": False,
-            "accesslog": None,
-            "loglevel": settings.log_level.lower(),
-            "graceful_timeout": 10,
-            "proc_name": "finance-planner",
-        },
-    ).run()
+def serve(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    env_file: Path | None = None,
+) -> None:
+    """Serve until SIGTERM or SIGINT; ``threads`` Python threads per worker."""
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    level = "debug" if settings.debug else settings.log_level.lower()
+    server = Server(
+        "finance_http.app:create_app",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        # One request at a time per Python thread: more queued in the worker
+        # would only wait for the GIL; the rest wait in the listen backlog.
+        blocking_threads=threads,
+        backpressure=threads,
+        log_level=LogLevels(level),
+        log_access=False,
+        workers_kill_timeout=GRACEFUL_SECONDS,
+        respawn_interval=RESPAWN_SECONDS,
+    )
+    server.serve(target_loader=functools.partial(load_app, settings, env_file), wrap_loader=False)
