@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
+
 from bench import report
 from bench.harness import FULL, QUICK, Figure, Sizes
 
@@ -55,6 +57,18 @@ def _parser() -> argparse.ArgumentParser:
         choices=("auto", "wrk", "python"),
         default="auto",
         help="figure 5's load generator (default: wrk when installed, else Python processes)",
+    )
+    parser.add_argument(
+        "--http-seconds",
+        type=float,
+        default=None,
+        help="seconds per load run in figures 5 and 9 (default: the mode's)",
+    )
+    parser.add_argument(
+        "--http-repeats",
+        type=int,
+        default=None,
+        help="rounds of every route and target in figures 5 and 9 (default: the mode's)",
     )
     parser.add_argument(
         "--results-dir", type=Path, default=RESULTS, help="where the JSON results go"
@@ -148,6 +162,10 @@ def _servers(run: Run) -> list[Figure]:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     sizes = QUICK if args.quick else FULL
+    if args.http_seconds is not None:
+        sizes = attrs.evolve(sizes, http_seconds=args.http_seconds)
+    if args.http_repeats is not None:
+        sizes = attrs.evolve(sizes, http_repeats=args.http_repeats)
     wanted = {part.strip() for part in args.only.split(",") if part.strip()}
     unknown = wanted - set(FIGURES)
     if unknown:

@@ -3,8 +3,9 @@
 The real server runs as a user would start it (``finance-planner serve`` with
 several workers) on SQLite and on PostgreSQL, each with one account of seeded
 transactions. The ceiling is ``bench.ceiling_app``: the same routes answered
-with fixed bodies of the real answers' size, under the same server (granian)
-with the same workers. Targets take turns on every route and repeat, so load drift hits all.
+with fixed bodies of the real answers' size, under the same server (granian,
+four threads a worker) with the same workers. Targets take turns on every
+route and repeat, so load drift hits all.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ STARTUP_TIMEOUT: Final = 60.0
 CEILING: Final = "ceiling"
 #: The server ``finance-planner serve`` runs (``finance_http.server``); the
 #: ceiling runs under it too, so the ratio is the app's share of one server.
-SERVE_SERVER: Final = "granian"
+SERVE_SERVER: Final = "granian-threads"
 ROUTES: Final = ("GET account", "GET transactions", "POST transaction")
 POST_BODY: Final = {"amount": "-4.20", "date": "2026-01-14", "category": "dining"}
 

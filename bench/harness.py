@@ -16,6 +16,8 @@ from typing import Literal
 
 import attrs
 
+from finance_http.commands import default_workers
+
 #: Which way a ratio has to go to meet its goal.
 Direction = Literal["at_most", "at_least", "none"]
 
@@ -68,7 +70,7 @@ QUICK = Sizes(
     memory_sizes=(1_000, 10_000),
     http_seconds=1.0,
     http_repeats=1,
-    http_workers=2,
+    http_workers=default_workers(),
     http_connections=8,
     http_seed_rows=1_000,
 )
@@ -92,7 +94,8 @@ FULL = Sizes(
     memory_sizes=(100_000, 1_000_000),
     http_seconds=8.0,
     http_repeats=3,
-    http_workers=4,
+    # What ``finance-planner serve`` starts by default: one worker per core.
+    http_workers=default_workers(),
     http_connections=16,
     http_seed_rows=10_000,
 )
