@@ -106,6 +106,7 @@ def run_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
+    from finance_core.cli import plugins_of
     from finance_http.server import serve
 
     serve(
@@ -115,6 +116,7 @@ def run_serve(args: argparse.Namespace) -> int:
         workers=workers,
         threads=args.threads,
         env_file=env_file,
+        plugins=plugins_of(args),
     )
     return 0
 
@@ -161,10 +163,10 @@ def run_check_config(args: argparse.Namespace) -> int:
     for key, value in settings.described().items():
         print(f"{key.ljust(width)}  {value}")
     problems = []
-    from finance_core.plugins.manager import make_plugin_manager
+    from finance_core.cli import plugins_of
 
     try:
-        make_plugin_manager().backend_for_url(settings.database_url)
+        plugins_of(args).backend_for_url(settings.database_url)
     except ConfigurationError as exc:
         problems.append(f"DATABASE_URL: {exc}")
     if settings.secret_key is None:

@@ -103,17 +103,21 @@ def parse_int(raw: str) -> int:
     return int(raw)
 
 
-def parse_bool(raw: str) -> bool:
-    if raw not in ("true", "false"):
-        raise ValueError(raw)
-    return raw == "true"
-
-
 def parse_id(raw: str) -> int:
     value = parse_int(raw)
     if not 1 <= value <= MAX_ID:
         raise ValueError(raw)
     return value
+
+
+def parse_bool(raw: str) -> bool:
+    """true/false, 1/0, yes/no, on/off (any case)."""
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
 
 
 def if_match(req: FinanceRequest, current: Callable[[], int]) -> int | None:

@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 from typing import Any, Final
 
+from finance_core.plugins.manager import FinancePlugins
 from finance_http.settings import Settings, load_settings
 
 #: A replaced worker gets this long to finish its requests before it is killed.
@@ -32,7 +33,7 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("finance_http").setLevel("DEBUG" if settings.debug else settings.log_level)
 
 
-def load_app(settings: Settings, env_file: Path | None) -> Any:
+def load_app(settings: Settings, env_file: Path | None, plugins: FinancePlugins | None) -> Any:
     """Build the app in a worker; settings are read again when there is a file to read."""
     from finance_http.app import build_dependencies, create_app
 
@@ -42,7 +43,9 @@ def load_app(settings: Settings, env_file: Path | None) -> Any:
         # until it is written to .env; keep it if the file has none.
         settings = fresh if fresh.secret_key is not None else settings
     configure_logging(settings)
-    return create_app(build_dependencies(settings))
+    # The plugin manager is built once by the command line and inherited by
+    # every worker: it holds no connections.
+    return create_app(build_dependencies(settings, plugins))
 
 
 def serve(
@@ -53,6 +56,7 @@ def serve(
     workers: int,
     threads: int,
     env_file: Path | None = None,
+    plugins: FinancePlugins | None = None,
 ) -> None:
     """Serve until SIGTERM or SIGINT; ``threads`` Python threads per worker."""
     from granian.constants import Interfaces
@@ -75,4 +79,6 @@ def serve(
         workers_kill_timeout=GRACEFUL_SECONDS,
         respawn_interval=RESPAWN_SECONDS,
     )
-    server.serve(target_loader=functools.partial(load_app, settings, env_file), wrap_loader=False)
+    server.serve(
+        target_loader=functools.partial(load_app, settings, env_file, plugins), wrap_loader=False
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import cattrs
 import falcon
 
@@ -65,6 +63,3 @@ class Resource:
         resp.status = 204
         resp.media = None
         resp.text = None
-
-    def unstructure(self, shape: object) -> Any:
-        return self.converter.unstructure(shape)
