@@ -75,26 +75,31 @@ def _by_split_lines(
 ) -> CompoundSelect[Any]:
     """Every transaction by its category, minus the split ones, plus their lines."""
     splits = transaction_splits.c
-    split_ids = select(splits.transaction_id).where(splits.tenant_id == tenant_id)
-    # The IN list drives these two from the split table; the big table is only probed.
-    has_splits = [*where, t.id.in_(split_ids)]
-
+    # Both corrections start from the split table: the split transactions'
+    # distinct ids, joined to the big table by primary key. (An ``id IN``
+    # condition instead lets SQLite walk the account's whole index.)
+    split_ids = (
+        select(splits.transaction_id).where(splits.tenant_id == tenant_id).distinct().subquery()
+    )
+    split_parents = split_ids.join(
+        transactions, and_(t.tenant_id == tenant_id, t.id == split_ids.c.transaction_id)
+    )
+    split_lines = transaction_splits.join(
+        transactions, and_(t.tenant_id == splits.tenant_id, t.id == splits.transaction_id)
+    )
     # Each part selects and groups by the very same key objects: PostgreSQL
     # compares the expressions, bound parameters included.
     whole_keys = [*_bucket_keys(bucket), t.currency, t.category]
     parent_keys = [*_bucket_keys(bucket), t.currency, t.category]
     line_keys = [*_bucket_keys(bucket), t.currency, splits.category]
     whole = select(*whole_keys, *_sums(t.amount_minor)).where(*where)
-    parents = select(*parent_keys, *_sums(t.amount_minor, -1)).where(*has_splits)
+    parents = (
+        select(*parent_keys, *_sums(t.amount_minor, -1)).select_from(split_parents).where(*where)
+    )
     lines = (
         select(*line_keys, *_sums(splits.amount_minor))
-        .select_from(
-            transactions.join(
-                transaction_splits,
-                and_(splits.tenant_id == t.tenant_id, splits.transaction_id == t.id),
-            )
-        )
-        .where(*has_splits)
+        .select_from(split_lines)
+        .where(splits.tenant_id == tenant_id, *where)
     )
     return union_all(
         whole.group_by(*whole_keys),
