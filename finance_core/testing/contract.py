@@ -38,6 +38,11 @@ from finance_core.rules import BUILTIN_RULES, NoFutureDatedRule
 from finance_core.services import Ledger
 from finance_core.tenancy import Principal, Role
 from finance_core.testing.clock import FakeClock
+from finance_core.testing.contract_import_stream import (
+    TestRepeatedKeys,
+    TestStreamingImport,
+    test_streaming_import_matches_import_file,
+)
 from finance_core.testing.contract_pages import TestPagesWithoutTotal
 from finance_core.testing.contract_reports import (
     TestReports,
@@ -1044,10 +1049,12 @@ __all__ = [
     "TestPostingTransactions",
     "TestProvisioning",
     "TestQueries",
+    "TestRepeatedKeys",
     "TestReports",
     "TestRestoreIsAWrite",
     "TestRoles",
     "TestScopes",
+    "TestStreamingImport",
     "TestTenantIsolation",
     "TestTransfers",
     "TestUnitOfWork",
@@ -1062,4 +1069,5 @@ __all__ = [
     "test_report_cashflow_matches_a_plain_sum",
     "test_report_month_and_year_buckets_equal_summed_days",
     "test_report_spending_by_category_and_month_matches_a_plain_sum",
+    "test_streaming_import_matches_import_file",
 ]
