@@ -54,8 +54,9 @@ rows_strategy = st.lists(
             file_id=file_id,
             splits=(("a", D(cents).scaleb(-2) - 1), ("b", D(1))) if split and not bad else (),
         ),
-        day=st.integers(1, 3),
-        cents=st.integers(-500, 500),
+        # Few values, so that identical rows (the case occurrences exist for) are common.
+        day=st.integers(1, 2),
+        cents=st.sampled_from([-350, -350, 1200, 0, 7]),
         text=st.sampled_from(["Coffee", " coffee ", "Rent", None]),
         file_id=st.none() | st.sampled_from(["A1", "A2"]),
         bad=st.sampled_from([False, False, False, True]),
@@ -91,9 +92,9 @@ def test_streaming_import_matches_import_file(
     assert (got.created, got.duplicates, got.rejected, got.committed) == counts
     assert stored(ledger, who, streamed) == stored(ledger, who, whole)
     assert ledger.get_account(who, streamed.id).balance == ledger.get_account(who, whole.id).balance
-    assert [o.row for o in got.examples] == [
-        o.row for o in expected.rows if o.status != "created"
-    ][:MAX_EXAMPLES]
+    assert [o.row for o in got.examples] == [o.row for o in expected.rows if o.status != "created"][
+        :MAX_EXAMPLES
+    ]
 
 
 class TestStreamingImport:
