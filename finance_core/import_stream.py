@@ -24,8 +24,8 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Protocol
 
 import attrs
@@ -42,10 +42,11 @@ from finance_core.importing import (
     fingerprint,
 )
 from finance_core.ledger_base import BalanceWrite
-from finance_core.money import check_amount
+from finance_core.money import ISO_4217_CODES, MAX_MAGNITUDE, check_amount, minor_units
 from finance_core.ports import UnitOfWork
 from finance_core.tenancy import Principal
 from finance_core.transaction_services import TransactionServices
+from finance_core.transactions import Transaction, check_split_total, clean_fields
 
 #: Rows planned, looked up and inserted together: large enough that per-chunk
 #: statements cost little per row, small enough that a chunk's objects are a
@@ -53,6 +54,7 @@ from finance_core.transaction_services import TransactionServices
 CHUNK_ROWS: Final = 5000
 #: Rows not created (duplicates and rejects) kept to show; the counts are exact.
 MAX_EXAMPLES: Final = 100
+_QUANTUM: Final = {code: Decimal(1).scaleb(-minor_units(code)) for code in ISO_4217_CODES}
 
 
 @attrs.frozen
@@ -168,6 +170,18 @@ def _text_key(row: ParsedRow) -> tuple[date, Decimal, str]:
 
 def _check(row: ParsedRow, currency: str) -> tuple[Decimal | None, str | None]:
     """The row's amount checked for the account, or why the row is rejected."""
+    amount = row.amount
+    if row.currency is None or row.currency == currency:
+        # The common case, without check_amount's layers: a Decimal that is
+        # exact at the currency's exponent and in range is what it returns.
+        quantum = _QUANTUM.get(currency)
+        if quantum is not None and type(amount) is Decimal and amount.is_finite():
+            try:
+                exact = amount.quantize(quantum)
+            except InvalidOperation:
+                exact = None
+            if exact == amount and abs(exact) < MAX_MAGNITUDE:
+                return exact, None
     try:
         amount = check_amount(row.amount, currency, "amount")
         if row.currency is not None and row.currency != currency:
@@ -307,6 +321,45 @@ def _first_seen_bad(source: RowSource, ids: set[str], currency: str) -> bool:
     return False
 
 
+def _transaction(
+    principal: Principal, account: Account, ident: int, fields: dict[str, Any], now: datetime
+) -> Transaction:
+    """``TransactionServices._build`` for a planned row, whose amount is checked already.
+
+    A planned row's texts are cut to their limits, so for a row without splits
+    what ``clean_fields`` would do comes down to the category's strip; anything
+    else takes ``clean_fields`` itself.
+    """
+    amount = fields["amount"]
+    category = fields["category"]
+    if "splits" not in fields and type(fields["date"]) is date and len(category.strip()) >= 1:
+        return Transaction(
+            id=ident,
+            tenant_id=principal.tenant_id,
+            account_id=account.id,
+            amount=amount,
+            date=fields["date"],
+            category=category.strip(),
+            created_at=now,
+            updated_at=now,
+            description=fields["description"],
+            merchant=fields["merchant"],
+            external_id=fields["external_id"],
+        )
+    rest = {k: v for k, v in fields.items() if k != "amount"}
+    cleaned = clean_fields(rest, account.currency, partial=True)
+    check_split_total(cleaned.get("splits", ()), amount)
+    return Transaction(
+        id=ident,
+        tenant_id=principal.tenant_id,
+        account_id=account.id,
+        amount=amount,
+        created_at=now,
+        updated_at=now,
+        **cleaned,
+    )
+
+
 class StreamImportServices(TransactionServices):
     """Bank files too big to hold: streamed through one unit of work."""
 
@@ -394,7 +447,7 @@ class StreamImportServices(TransactionServices):
         locked = write.lock(account.id)[account.id]
         ids = uow.allocate_ids("transaction", len(items))
         txns = [
-            self._build(principal, locked, ident, item, now)
+            _transaction(principal, locked, ident, item, now)
             for ident, item in zip(ids, items, strict=True)
         ]
         for txn in txns:
