@@ -163,9 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     sizes = QUICK if args.quick else FULL
     if args.http_seconds is not None:
-        sizes = attrs.evolve(sizes, http_seconds=args.http_seconds)
+        sizes = attrs.evolve(
+            sizes, http_seconds=args.http_seconds, server_seconds=args.http_seconds
+        )
     if args.http_repeats is not None:
-        sizes = attrs.evolve(sizes, http_repeats=args.http_repeats)
+        sizes = attrs.evolve(
+            sizes, http_repeats=args.http_repeats, server_repeats=args.http_repeats
+        )
     wanted = {part.strip() for part in args.only.split(",") if part.strip()}
     unknown = wanted - set(FIGURES)
     if unknown:

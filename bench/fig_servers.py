@@ -104,7 +104,10 @@ def run(
                     owner = next((b for b in books if b.name == app), books[0])
                     targets.append(_start(server, app, owner, secret, workers, work, bodies))
         log(f"  {len(targets)} servers up, {workers} workers each")
-        results = fig_http.measure(targets, sizes, work, log)
+        runs = attrs.evolve(
+            sizes, http_seconds=sizes.server_seconds, http_repeats=sizes.server_repeats
+        )
+        results = fig_http.measure(targets, runs, work, log)
     finally:
         fig_http.stop(targets)
     apps = [FIXED, *(b.name for b in books)]
@@ -112,7 +115,7 @@ def run(
         "tool": loadgen.tool(),
         "workers": workers,
         "connections": sizes.http_connections,
-        "seconds_per_run": sizes.http_seconds,
+        "seconds_per_run": sizes.server_seconds,
         "seed_rows": sizes.http_seed_rows,
         "servers": list(SERVERS),
         "runs": {

@@ -49,6 +49,9 @@ class Sizes:
     http_workers: int
     http_connections: int
     http_seed_rows: int
+    #: Figure 9 runs every candidate server on three apps: shorter runs, fewer rounds.
+    server_seconds: float
+    server_repeats: int
 
 
 QUICK = Sizes(
@@ -73,6 +76,8 @@ QUICK = Sizes(
     http_workers=default_workers(),
     http_connections=8,
     http_seed_rows=1_000,
+    server_seconds=1.0,
+    server_repeats=1,
 )
 
 FULL = Sizes(
@@ -98,6 +103,8 @@ FULL = Sizes(
     http_workers=default_workers(),
     http_connections=16,
     http_seed_rows=10_000,
+    server_seconds=3.0,
+    server_repeats=2,
 )
 
 MODES = {"quick": QUICK, "full": FULL}
