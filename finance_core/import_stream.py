@@ -32,7 +32,7 @@ import attrs
 
 from finance_core.accounts import Account
 from finance_core.errors import NotFoundError, ValidationError
-from finance_core.events import Event, EventKind
+from finance_core.events import EventKind, EventLog, EventRun
 from finance_core.importing import (
     DEFAULT_CATEGORY,
     ParsedFile,
@@ -393,14 +393,14 @@ class StreamImportServices(TransactionServices):
             writing = not dry_run and (not rejects or skip_bad_rows)
             planner = _Planner(account.currency, repeated)
             tally = _Tally()
-            events: list[Event] = []
+            events = EventLog()
             for chunk in source.chunks():
                 for bad in chunk.rejected:
                     tally.note(RowOutcome(bad.row, "rejected", reason=bad.reason))
                 new = self._new_rows(uow, account_id, planner.plan(chunk.rows, tally), tally)
                 tally.created += len(new)
                 if writing and new:
-                    events += self._post_chunk(principal, uow, account, new)
+                    events.extend(self._post_chunk(principal, uow, account, new))
             if writing:
                 self.notify(principal.tenant_id, events)
                 uow.commit()
@@ -440,7 +440,7 @@ class StreamImportServices(TransactionServices):
         uow: UnitOfWork,
         account: Account,
         items: list[dict[str, Any]],
-    ) -> list[Event]:
+    ) -> EventRun:
         """Insert one chunk and move the balance, enforcing the rules on the chunk."""
         now = self._now()
         write = BalanceWrite(self, uow)
@@ -454,4 +454,4 @@ class StreamImportServices(TransactionServices):
             write.add(txn)
         write.settle(now)
         uow.transactions.add_many(txns)
-        return [Event(EventKind.TRANSACTION_POSTED, principal.tenant_id, t.id) for t in txns]
+        return EventRun(EventKind.TRANSACTION_POSTED, principal.tenant_id, ids)

@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from finance_core.errors import StorageError
-from finance_core.events import Event
+from finance_core.events import Event, EventLog
 from finance_core.ports import Storage, UnitOfWork
 
 
@@ -37,7 +37,7 @@ class Scope:
         self.storage_unit = uow
         self.tenant_id = tenant_id
         self.readonly = readonly
-        self.events: list[Event] = []
+        self.events = EventLog()
         self.failed = False
         self.committed = False
         #: What the scope's owner uses: commit here is the real one.
@@ -150,7 +150,7 @@ class Scopes:
             finally:
                 self._current.reset(token)
         if scope.committed and scope.events:
-            self._deliver(tenant_id, tuple(scope.events))
+            self._deliver(tenant_id, scope.events.frozen())
 
     def queue(self, tenant_id: str, events: Sequence[Event]) -> bool:
         """Hold events until the scope commits; False when no scope of that tenant is open."""

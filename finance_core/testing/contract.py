@@ -39,6 +39,7 @@ from finance_core.services import Ledger
 from finance_core.tenancy import Principal, Role
 from finance_core.testing.clock import FakeClock
 from finance_core.testing.contract_import_stream import (
+    TestEvents,
     TestRepeatedKeys,
     TestStreamingImport,
     test_streaming_import_matches_import_file,
@@ -1041,6 +1042,7 @@ __all__ = [
     "TestBatches",
     "TestChangingAccounts",
     "TestChangingTransactions",
+    "TestEvents",
     "TestIdempotencyRecords",
     "TestOpeningAccounts",
     "TestPagesWithoutTotal",

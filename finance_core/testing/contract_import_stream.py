@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from finance_core.accounts import Account
 from finance_core.errors import BalanceRuleViolation, ValidationError
+from finance_core.events import Event, EventKind
 from finance_core.import_stream import MAX_EXAMPLES, ParsedSource, _Repeats
 from finance_core.importing import ParsedFile, ParsedRow, RejectedRow
 from finance_core.ports import Storage
@@ -183,6 +184,30 @@ class TestStreamingImport:
         parsed = ParsedFile("test", (row(1),), currency="EUR")
         with pytest.raises(ValidationError, match="EUR"):
             ledger.import_stream(who, account.id, stream(parsed))
+
+
+class TestEvents:
+    def test_each_created_transaction_is_told_once_after_the_commit(
+        self, contract_storage: Storage
+    ) -> None:
+        """Listeners hear one transaction_posted per created row after the commit; none dry."""
+        heard: list[Event] = []
+        ledger = Ledger(
+            contract_storage,
+            clock=FakeClock(),
+            on_commit=lambda tenant, events: heard.extend(events),
+        )
+        tenant = fresh_id("stream")
+        who = ledger.create_tenant(tenant, "S", owner=f"{tenant}-o")
+        account = ledger.open_account(who, "Checking", "checking")
+        rows = tuple(row(n, description=f"r{n}") for n in range(1, 8))
+        heard.clear()
+        ledger.import_stream(who, account.id, stream(ParsedFile("test", rows), 3), dry_run=True)
+        assert heard == []
+        ledger.import_stream(who, account.id, stream(ParsedFile("test", rows), 3))
+        created = sorted(t.id for t in all_transactions(ledger, who))
+        assert sorted(e.entity_id for e in heard) == created
+        assert {(e.kind, e.tenant_id) for e in heard} == {(EventKind.TRANSACTION_POSTED, tenant)}
 
 
 class TestRepeatedKeys:
