@@ -19,7 +19,31 @@ from finance_storage_sql.schema import transactions
 
 #: Below this many rows the usual statement is as fast; one code path stays the common one.
 MIN_ROWS: Final = 50
-COLUMNS: Final = tuple(column.name for column in transactions.columns)
+#: The columns in the order ``sqlite_rows`` writes them; the schema must agree.
+COLUMNS: Final = (
+    "tenant_id",
+    "id",
+    "account_id",
+    "currency",
+    "amount_minor",
+    "date",
+    "category",
+    "description",
+    "merchant",
+    "location",
+    "der_category",
+    "der_merchant",
+    "external_id",
+    "transfer_id",
+    "created_at",
+    "updated_at",
+    "version",
+    "description_folded",
+    "merchant_folded",
+    "der_merchant_folded",
+)
+if {column.name for column in transactions.columns} != set(COLUMNS):
+    raise RuntimeError("finance_storage_sql.bulk.COLUMNS no longer matches the transactions table")
 INSERT_SQL: Final = (
     f"INSERT INTO transactions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 )
@@ -48,27 +72,29 @@ def sqlite_rows(txns: Sequence[Transaction], currency: Mapping[int, str]) -> lis
     rows = []
     for t in txns:
         code = currency[t.account_id]
-        values = {
-            "tenant_id": t.tenant_id,
-            "id": t.id,
-            "account_id": t.account_id,
-            "currency": code,
-            "amount_minor": mapping.minor(t.amount, code, "amount"),
-            "date": t.date.isoformat(),
-            "category": t.category,
-            "description": t.description,
-            "merchant": t.merchant,
-            "location": t.location,
-            "der_category": t.der_category,
-            "der_merchant": t.der_merchant,
-            "external_id": t.external_id,
-            "transfer_id": t.transfer_id,
-            "created_at": stamp(t.created_at),
-            "updated_at": stamp(t.updated_at),
-            "version": t.version,
-            "description_folded": None if t.description is None else t.description.casefold(),
-            "merchant_folded": None if t.merchant is None else t.merchant.casefold(),
-            "der_merchant_folded": None if t.der_merchant is None else t.der_merchant.casefold(),
-        }
-        rows.append(tuple(values[name] for name in COLUMNS))
+        description, merchant, der_merchant = t.description, t.merchant, t.der_merchant
+        rows.append(
+            (
+                t.tenant_id,
+                t.id,
+                t.account_id,
+                code,
+                mapping.minor(t.amount, code, "amount"),
+                t.date.isoformat(),
+                t.category,
+                description,
+                merchant,
+                t.location,
+                t.der_category,
+                der_merchant,
+                t.external_id,
+                t.transfer_id,
+                stamp(t.created_at),
+                stamp(t.updated_at),
+                t.version,
+                None if description is None else description.casefold(),
+                None if merchant is None else merchant.casefold(),
+                None if der_merchant is None else der_merchant.casefold(),
+            )
+        )
     return rows
