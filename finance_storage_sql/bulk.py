@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, Final
 
+from finance_core.money import MAX_MAGNITUDE, minor_units
 from finance_core.transactions import Transaction
 from finance_storage_sql import mapping
 from finance_storage_sql.schema import transactions
@@ -55,6 +57,14 @@ def sqlite_timestamp(value: datetime) -> str:
     return utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
+def _minor(amount: Decimal, currency: str) -> int:
+    """``mapping.minor`` for the common case, an exact amount in range, at less cost."""
+    units = amount.scaleb(minor_units(currency))
+    if units == units.to_integral_value() and abs(amount) < MAX_MAGNITUDE:
+        return int(units)
+    return mapping.minor(amount, currency, "amount")  # raises the exact error
+
+
 def sqlite_rows(txns: Sequence[Transaction], currency: Mapping[int, str]) -> list[tuple[Any, ...]]:
     """The ``transactions`` rows of ``txns`` as driver-ready tuples, in ``COLUMNS`` order.
 
@@ -79,7 +89,7 @@ def sqlite_rows(txns: Sequence[Transaction], currency: Mapping[int, str]) -> lis
                 t.id,
                 t.account_id,
                 code,
-                mapping.minor(t.amount, code, "amount"),
+                _minor(t.amount, code),
                 t.date.isoformat(),
                 t.category,
                 description,

@@ -7,10 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
+import pytest
 from sql_support import fresh_tenant
 from sqlalchemy import event
 
 from finance_core.accounts import Account, AccountType
+from finance_core.errors import ValidationError
 from finance_core.testing.clock import FakeClock
 from finance_core.transactions import Split, Transaction
 from finance_storage_sql import bulk
@@ -121,3 +123,11 @@ class TestSqliteBulkRows:
             uow.commit()
         with sqlite_storage.unit_of_work(tenant, readonly=True) as uow:
             assert [uow.transactions.get(t.id) for t in batch] == batch
+
+    def test_bulk_rows_refuse_an_amount_the_currency_cannot_hold(self) -> None:
+        """An amount finer than the currency's minor unit is refused, never truncated."""
+        txn = attrs.evolve(_batch("t", 1)[0], amount=Decimal("-2.505"))
+        with pytest.raises(ValidationError, match="amount"):
+            bulk.sqlite_rows([txn], {1: "USD"})
+        (row,) = bulk.sqlite_rows([_batch("t", 1)[0]], {1: "USD"})
+        assert row[bulk.COLUMNS.index("amount_minor")] == -250
