@@ -1,4 +1,4 @@
-"""Figure 9: which WSGI server, measured on the fixed-body app and on the real routes.
+"""Figure 12: which WSGI server, measured on the fixed-body app and on the real routes.
 
 Every candidate in ``bench.server_app.SERVERS`` serves three apps at once: the
 fixed-body app, the real service on SQLite and the real service on
@@ -138,8 +138,8 @@ def _figures(
                 fixed = median([r.rps for r in results[(f"{server}|{FIXED}", route)]])
                 figures.append(
                     Figure(
-                        key=f"9.servers.{server}.{app.lower()}.{route.replace(' ', '_').lower()}",
-                        title=f"9. {route}, {app} app, {server}",
+                        key=f"12.servers.{server}.{app.lower()}.{route.replace(' ', '_').lower()}",
+                        title=f"12. {route}, {app} app, {server}",
                         value=rps,
                         unit="req/s",
                         reference=baseline,

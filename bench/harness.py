@@ -49,7 +49,7 @@ class Sizes:
     http_workers: int
     http_connections: int
     http_seed_rows: int
-    #: Figure 9 runs every candidate server on three apps: shorter runs, fewer rounds.
+    #: Figure 12 runs every candidate server on three apps: shorter runs, fewer rounds.
     server_seconds: float
     server_repeats: int
 

@@ -1,4 +1,4 @@
-"""One WSGI app under one of the candidate servers, for figure 9 and the ceiling.
+"""One WSGI app under one of the candidate servers, for figure 12 and the ceiling.
 
 ``python -m bench.server_app --server NAME --port P --workers N --app fixed|real``
 serves either the fixed-body app (``bench.ceiling_app``, bodies from
