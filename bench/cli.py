@@ -22,7 +22,7 @@ from bench.harness import FULL, QUICK, Figure, Sizes
 
 DEFAULT_POSTGRES: Final = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 RESULTS: Final = Path(__file__).parent / "results"
-FIGURES: Final = ("1", "2", "3", "4", "5", "6", "7", "8", "12")
+FIGURES: Final = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--only",
         default=",".join(FIGURES),
-        help="comma-separated figure numbers to run (default: all)",
+        help="comma-separated figure numbers to run (default: all, 1 to 12)",
     )
     parser.add_argument(
         "--postgres-url",
@@ -159,6 +159,27 @@ def _servers(run: Run) -> list[Figure]:
     return figures
 
 
+def _rules(run: Run) -> list[Figure]:
+    from bench import fig_rules
+
+    return fig_rules.run(run.sizes, run.work, run.log)
+
+
+def _planning(run: Run) -> list[Figure]:
+    from bench import fig_planning, fig_reads
+
+    figures = []
+    wanted = {part.strip() for part in run.args.only.split(",")}
+    if "9" in wanted:
+        figures.append(fig_planning.run_forecast(run.sizes, run.work, run.log))
+    if "10" in wanted:
+        path = fig_reads.ensure_dataset(
+            run.work / f"dataset-{run.sizes.name}.db", run.largest_import, run.sizes, run.log
+        )
+        figures.append(fig_planning.run_budgets(path, run.sizes, run.log))
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     sizes = QUICK if args.quick else FULL
@@ -192,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         ({"6"}, "hot account: concurrent writers", _hot),
         ({"8"}, "peak memory of a CSV import", _memory),
         ({"5"}, "HTTP throughput", _http),
+        ({"9", "10"}, "planning: forecast and budget status", _planning),
+        ({"11"}, "categorization rules on import and on demand", _rules),
         ({"12"}, "HTTP servers compared", _servers),
     ]
     try:

@@ -56,6 +56,9 @@ class TenantServices(LedgerBase):
         member joins with that role. After that, the stored membership decides.
         """
         tenant_id = check_tenant_id(tenant_id)
+        if self.scopes.current is not None:
+            # A failed attempt would poison the open scope, so a retry could not succeed.
+            raise RuntimeError("provision runs in units of its own; call it outside any scope")
         for attempt in range(3):
             try:
                 return self._provision_once(tenant_id, auth_user_id, role_claim, tenant_name)

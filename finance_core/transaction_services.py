@@ -25,8 +25,10 @@ from finance_core.ledger_base import (
     check_version,
     positive_id,
 )
+from finance_core.occurrence_links import link_occurrences
 from finance_core.ports import UnitOfWork
 from finance_core.queries import Page, PageRequest, TransactionFilter
+from finance_core.rule_steps import categorize_new, note_edit
 from finance_core.tenancy import Principal
 from finance_core.transactions import (
     Transaction,
@@ -84,11 +86,13 @@ class TransactionServices(TransferServices):
                     errors.extend(attrs.evolve(e, field=prefix + e.field) for e in exc.errors)
             if errors:
                 raise ValidationError(errors)
+            txns = categorize_new(self, uow, account, items, txns)
             self._check_new_external_ids(uow, account_id, txns)
             for txn in txns:
                 write.add(txn)
             write.settle(now)
             uow.transactions.add_many(txns)
+            link_occurrences(uow, txns, now)
             for txn in txns:
                 write.event(EventKind.TRANSACTION_POSTED, txn.id)
             write.finish()
@@ -195,7 +199,11 @@ class TransactionServices(TransferServices):
             if cleaned.get("category", UNSET) is None:
                 raise ValidationError.of("category", "category cannot be null")
             new = attrs.evolve(
-                old, **cleaned, account_id=target_id, updated_at=now, version=old.version + 1
+                note_edit(old, cleaned),
+                **cleaned,
+                account_id=target_id,
+                updated_at=now,
+                version=old.version + 1,
             )
             check_split_total(new.splits, new.amount)
             if new.external_id is not None and (

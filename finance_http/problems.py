@@ -13,13 +13,16 @@ from finance_core.errors import (
     BalanceRuleViolation,
     ConfigurationError,
     ConflictError,
+    FieldError,
     FinanceError,
     NotFoundError,
     PermissionDeniedError,
     StaleVersionError,
     StorageError,
+    StorageFullError,
     ValidationError,
 )
+from finance_core.reconciliation import ReconciledError
 from finance_http.context import FinanceRequest
 from finance_http.jsonio import dumps
 
@@ -69,6 +72,7 @@ BUILTIN_MAPPINGS: Final[tuple[ErrorMapping, ...]] = (
     ErrorMapping(PermissionDeniedError, 403, "Forbidden", "forbidden"),
     ErrorMapping(StaleVersionError, 409, "Stale version", "stale-version"),
     ErrorMapping(ConflictError, 409, "Conflict", "conflict"),
+    ErrorMapping(StorageFullError, 507, "Insufficient storage", "storage-full"),
     ErrorMapping(StorageError, 503, "Storage unavailable", "storage-unavailable"),
     ErrorMapping(ConfigurationError, 503, "Service misconfigured", "configuration"),
     ErrorMapping(FinanceError, 400, "Bad request", "bad-request"),
@@ -105,6 +109,16 @@ def write_problem(
         resp.set_header(name, value)
 
 
+def field_error(error: FieldError) -> dict[str, Any]:
+    """One ``errors`` entry; ``row`` and ``line`` only when the error points into a file."""
+    entry: dict[str, Any] = {"field": error.field, "message": error.message}
+    if error.row is not None:
+        entry["row"] = error.row
+    if error.line is not None:
+        entry["line"] = error.line
+    return entry
+
+
 class ErrorMapper:
     """Turns any exception into a problem response; installed once on the app."""
 
@@ -137,7 +151,14 @@ class ErrorMapper:
         if isinstance(ex, StaleVersionError) and req.context.if_match_given:
             status, title = 412, "Precondition failed"
         if isinstance(ex, ValidationError):
-            extra["errors"] = [{"field": e.field, "message": e.message} for e in ex.errors]
+            extra["errors"] = [field_error(e) for e in ex.errors]
+        elif isinstance(ex, ReconciledError):
+            rec = ex.reconciliation
+            extra["reconciliation"] = {
+                "id": rec.id,
+                "account_id": rec.account_id,
+                "date": rec.date.isoformat(),
+            }
         elif isinstance(ex, BalanceRuleViolation):
             extra.update(rule=ex.rule, account_id=ex.account_id, balance=ex.balance)
         elif isinstance(ex, StorageError):

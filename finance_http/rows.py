@@ -10,8 +10,8 @@ type, so the common path costs a few microseconds a row. The output is the
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from finance_core.queries import Page
@@ -37,11 +37,14 @@ def _timestamp(value: datetime) -> str:
     return '"' + value.isoformat().replace("+00:00", "Z") + '"'
 
 
-def transaction_json(t: Transaction) -> str:
-    """One transaction as the JSON text of ``TransactionOut``."""
+def transaction_json(t: Transaction, locks: Mapping[int, date] | None = None) -> str:
+    """One transaction as the JSON text of ``TransactionOut.of(t, locks)``."""
     splits = ",".join(
         f'{{"category":{_string(s.category)},"amount":{_number(s.amount)}}}' for s in t.splits
     )
+    rules = ",".join(f"{_string(field)}:{rule}" for field, rule in dict(t.rule_fields).items())
+    lock = locks.get(t.account_id) if locks else None
+    reconciled = "true" if lock is not None and t.date <= lock else "false"
     return (
         f'{{"id":{t.id},"account_id":{t.account_id},"amount":{_number(t.amount)},'
         f'"date":"{t.date.isoformat()}","category":{_string(t.category)},'
@@ -54,18 +57,20 @@ def transaction_json(t: Transaction) -> str:
         f'"external_id":{_optional_string(t.external_id)},'
         f'"splits":[{splits}],'
         f'"transfer_id":{"null" if t.transfer_id is None else t.transfer_id},'
-        f'"created_at":{_timestamp(t.created_at)},"updated_at":{_timestamp(t.updated_at)}}}'
+        f'"created_at":{_timestamp(t.created_at)},"updated_at":{_timestamp(t.updated_at)},'
+        f'"rule_fields":{{{rules}}},"reconciled":{reconciled}}}'
     )
 
 
-def transactions_json(rows: Sequence[Transaction]) -> str:
-    return "[" + ",".join(map(transaction_json, rows)) + "]"
+def transactions_json(rows: Sequence[Transaction], locks: Mapping[int, date] | None = None) -> str:
+    return "[" + ",".join(transaction_json(t, locks) for t in rows) + "]"
 
 
-def transaction_page_json(page: Page[Transaction]) -> str:
-    """A page as the JSON text of ``TransactionListOut``."""
+def transaction_page_json(page: Page[Transaction], locks: Mapping[int, date] | None = None) -> str:
+    """A page as the JSON text of ``TransactionListOut``; rows as ``transaction_json``."""
     total = "null" if page.total is None else str(page.total)
     cursor = _optional_string(page.next_cursor)
     return (
-        f'{{"transactions":{transactions_json(page.items)},"total":{total},"next_cursor":{cursor}}}'
+        f'{{"transactions":{transactions_json(page.items, locks)},'
+        f'"total":{total},"next_cursor":{cursor}}}'
     )

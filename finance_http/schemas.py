@@ -95,8 +95,17 @@ _TXN_OUT: Final[Schema] = {
             },
         },
         "transfer_id": {"type": ["integer", "null"]},
+        "reconciled": {
+            "type": "boolean",
+            "description": "Dated on or before a reconciliation, so locked.",
+        },
         "created_at": TIMESTAMP,
         "updated_at": TIMESTAMP,
+        "rule_fields": {
+            "type": "object",
+            "description": "Which categorization rule set which field: {field: rule id}.",
+            "additionalProperties": ID,
+        },
     },
 }
 _TXN_OUT["required"] = list(_TXN_OUT["properties"])

@@ -16,11 +16,20 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import signal
+import time
 from pathlib import Path
 from typing import Any, Final
 
+from finance_core.errors import StorageError
 from finance_core.plugins.manager import FinancePlugins
 from finance_http.settings import Settings, load_settings
+
+log = logging.getLogger("finance_http.server")
+
+#: Seconds a starting worker waits before trying the storage again, doubling up to the last.
+_FIRST_RETRY_DELAY: Final = 0.5
+_LAST_RETRY_DELAY: Final = 8.0
 
 #: A replaced worker gets this long to finish its requests before it is killed.
 GRACEFUL_SECONDS: Final = 10
@@ -35,7 +44,7 @@ def configure_logging(settings: Settings) -> None:
 
 def load_app(settings: Settings, env_file: Path | None, plugins: FinancePlugins | None) -> Any:
     """Build the app in a worker; settings are read again when there is a file to read."""
-    from finance_http.app import build_dependencies, create_app
+    from finance_http.app import create_app
 
     if env_file is not None:
         fresh = load_settings(os.environ, env_file)
@@ -43,9 +52,42 @@ def load_app(settings: Settings, env_file: Path | None, plugins: FinancePlugins 
         # until it is written to .env; keep it if the file has none.
         settings = fresh if fresh.secret_key is not None else settings
     configure_logging(settings)
-    # The plugin manager is built once by the command line and inherited by
-    # every worker: it holds no connections.
-    return create_app(build_dependencies(settings, plugins))
+    return create_app(_dependencies(settings, plugins))
+
+
+def _dependencies(settings: Settings, plugins: FinancePlugins | None) -> Any:
+    """The worker's dependencies, waiting for the storage if it is away.
+
+    ``serve`` checked the storage before starting any worker. A worker started
+    later (a replacement after SIGHUP or a crash) while the database is away
+    waits for it rather than fail to boot. The plugin manager is built once by
+    the command line and inherited by every worker: it holds no connections.
+    """
+    from finance_http.app import build_dependencies
+
+    try:
+        return build_dependencies(settings, plugins)
+    except StorageError as exc:
+        failure = exc
+    # The worker's own signal handling starts only once its app is built, so
+    # while waiting SIGTERM has to stop it here.
+    previous = signal.signal(signal.SIGTERM, _stop_waiting)
+    try:
+        delay = _FIRST_RETRY_DELAY
+        while True:
+            log.warning("worker waits %.1fs for the storage: %s", delay, failure)
+            time.sleep(delay)
+            delay = min(delay * 2, _LAST_RETRY_DELAY)
+            try:
+                return build_dependencies(settings, plugins)
+            except StorageError as exc:
+                failure = exc
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_waiting(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def serve(

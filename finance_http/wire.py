@@ -6,6 +6,7 @@ hold ``Decimal`` amounts; the JSON writer turns them into exact numbers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -85,6 +86,10 @@ class SplitOut:
     amount: Decimal
 
 
+#: Each reconciled account's latest reconciled day.
+Locks = Mapping[int, date]
+
+
 @attrs.frozen
 class TransactionOut:
     id: int
@@ -103,14 +108,19 @@ class TransactionOut:
     transfer_id: int | None
     created_at: datetime
     updated_at: datetime
+    #: Which categorization rule set which field; empty when no rule touched it.
+    rule_fields: dict[str, int]
+    #: Dated on or before its account's latest reconciliation, so locked.
+    reconciled: bool = False
 
     @classmethod
-    def of(cls, t: Transaction) -> TransactionOut:
+    def of(cls, t: Transaction, locks: Locks | None = None) -> TransactionOut:
+        lock = (locks or {}).get(t.account_id)
         return cls(
             t.id, t.account_id, t.amount, t.date, t.category, t.description, t.merchant,
             t.location, list(t.tags), t.der_category, t.der_merchant, t.external_id,
             [SplitOut(s.category, s.amount) for s in t.splits], t.transfer_id,
-            t.created_at, t.updated_at,
+            t.created_at, t.updated_at, dict(t.rule_fields), lock is not None and t.date <= lock,
         )  # fmt: skip
 
 

@@ -4,10 +4,14 @@
 row at once. ``CsvFileSource`` keeps none of them: the separator and the header
 (after any preamble) come from the top of the file, the date order and the
 decimal separator from one streaming pass over the date and amount cells, and
-``chunks()`` reads the records again each time it is called. The rows are
-those ``parse_csv`` gives for the same file and options (a test holds them to
-it); one difference: a currency the rows name but no header states is checked
-row by row by the import, not for the whole file.
+``chunks()`` reads the records again each time it is called. For a file of
+up to ``HEAD_RECORDS`` records the rows are those ``parse_csv`` gives (a test
+holds them to it); in a longer file the columns and the direction of unsigned
+amounts are decided from its first ``HEAD_RECORDS`` records. Not streamed
+(yet): the running-balance check (``check_balances``) and the statement
+``parse_csv`` records, so a file whose amounts only a balance column can sign
+is refused; and a currency the rows name but no header states is checked row
+by row, not for the whole file.
 """
 
 from __future__ import annotations
@@ -24,9 +28,11 @@ from finance_core.import_stream import CHUNK_ROWS, RowChunk
 from finance_core.importing import ImportOptions
 from finance_import.amounts import decimal_separator, detect_decimal
 from finance_import.csv_columns import Columns, check_mapping
-from finance_import.csv_format import NAME, _is_money, _stated_currency, _table
+from finance_import.csv_direction import settle_direction, unsigned_refusal
+from finance_import.csv_format import NAME, _is_money, _stated_currency
 from finance_import.csv_records import detect_delimiter
 from finance_import.csv_rows import RowError, RowReader
+from finance_import.csv_table import find_table
 from finance_import.dates import DateReader
 from finance_import.rows import RowCollector
 from finance_import.text import FALLBACK_ENCODINGS, LAST_RESORT
@@ -93,10 +99,14 @@ class CsvFileSource:
         if not sample.strip():
             raise ValidationError.of("file", "the file is empty; export the statement again")
         self.delimiter = self.options.delimiter or detect_delimiter(sample)
-        head = list(islice(self._records(), HEAD_RECORDS))
-        columns, body = _table(head, check_mapping(self.options.mapping))
+        head = list(islice(self._lines(), HEAD_RECORDS))
+        table = find_table(head, check_mapping(self.options.mapping))
+        direction = settle_direction(table, self.options.unsigned_amounts)
+        if direction.undecided:
+            raise unsigned_refusal(table, direction.candidates, balances=False)
+        columns = direction.columns
         #: How many non-blank records come before the first data record.
-        self.skip = len(head) - len(body)
+        self.skip = len(head) - len(table.body)
         self.columns = columns
         self.reader = RowReader(
             columns,
@@ -104,14 +114,15 @@ class CsvFileSource:
             decimal_separator(self.options.decimal_separator)
             or detect_decimal(
                 (
-                    c[i]
-                    for _, c in self._body()
-                    for f, i in columns.index.items()
-                    if _is_money(f, i, c)
+                    cells[at]
+                    for _, cells in self._body()
+                    for field, at in columns.index.items()
+                    if _is_money(field, at, cells)
                 ),
                 default="," if self.delimiter == ";" else ".",
             ),
             _stated_currency(columns),
+            direction.unsigned,
         )
 
     @property
@@ -121,18 +132,21 @@ class CsvFileSource:
     def _open(self) -> TextIO:
         return self.path.open(encoding=self.encoding, newline="")
 
-    def _records(self) -> Iterator[list[str]]:
-        """Every non-blank record, read afresh from the file."""
+    def _lines(self) -> Iterator[tuple[int, list[str]]]:
+        """Every non-blank record with the line it starts on, read afresh from the file."""
         if len(self.delimiter) != 1 or self.delimiter in '"\r\n':
             raise ValidationError.of(
                 "delimiter",
                 f"{self.delimiter!r} cannot separate columns; use one character such as ';'",
             )
         with self._open() as text:
+            reader = csv.reader(text, delimiter=self.delimiter)
+            start = 1
             try:
-                for record in csv.reader(text, delimiter=self.delimiter):
+                for record in reader:
                     if any(cell.strip() for cell in record):
-                        yield record
+                        yield start, record
+                    start = reader.line_num + 1
             except csv.Error as exc:
                 raise ValidationError.of(
                     "file",
@@ -141,7 +155,8 @@ class CsvFileSource:
 
     def _body(self) -> Iterator[tuple[int, list[str]]]:
         """The data records, numbered from 1 as ``parse_csv`` numbers them."""
-        return enumerate(islice(self._records(), self.skip, None), 1)
+        records = (cells for _, cells in islice(self._lines(), self.skip, None))
+        return enumerate(records, 1)
 
     def _dates(self, columns: Columns) -> DateReader:
         first: list[str] = []

@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 import cattrs
 
 from finance_core.accounts import AccountType
+from finance_core.budgets import BudgetAmount
+from finance_core.schedules import AmountTolerance, ScheduleTerms
 from finance_core.tenancy import Role
 from finance_core.transactions import Split
 
@@ -180,11 +182,69 @@ def make_converter() -> cattrs.Converter:
             raise _wrong(obj, "a list of splits")
         return tuple([converter.structure(item, Split) for item in obj]) if obj else ()
 
+    def unstructure_rule_fields(pairs: tuple[tuple[str, int], ...]) -> dict[str, int]:
+        return dict(pairs)
+
+    def structure_rule_fields(obj: object, _: object) -> tuple[tuple[str, int], ...]:
+        if type(obj) is not dict or not all(
+            type(k) is str and type(v) is int for k, v in obj.items()
+        ):
+            raise _wrong(obj, "an object of field names to rule ids")
+        return tuple(sorted(obj.items()))
+
+    def structure_actions(obj: object, _: object) -> tuple[Any, ...]:
+        if type(obj) is not list:
+            raise _wrong(obj, "a list of rule actions")
+        return tuple(obj)
+
     # Parametrised generics are not classes, so these hooks match by equality.
     for generic, unstructure_fn, structure_fn in (
         (tuple[str, ...], unstructure_tags, structure_tags),
         (tuple[Split, ...], unstructure_splits, structure_splits),
+        (tuple[tuple[str, int], ...], unstructure_rule_fields, structure_rule_fields),
+        (tuple[Any, ...], list, structure_actions),
     ):
         converter.register_unstructure_hook_func(_equals(generic), unstructure_fn)
         converter.register_structure_hook_func(_equals(generic), structure_fn)
+    _planning_hooks(converter)
     return converter
+
+
+def _planning_hooks(converter: cattrs.Converter) -> None:
+    """Schedules and budgets: their nested revisions and amount changes are lists."""
+
+    def structure_optional_date(obj: object, _: object) -> date | None:
+        return None if obj is None else _structure_date(obj, date)
+
+    converter.register_structure_hook_func(_equals(date | None), structure_optional_date)
+
+    def structure_tolerance(obj: object, _: object) -> AmountTolerance | None:
+        return None if obj is None else converter.structure(obj, AmountTolerance)
+
+    converter.register_structure_hook_func(_equals(AmountTolerance | None), structure_tolerance)
+
+    def structure_ints(obj: object, _: object) -> tuple[int, ...]:
+        if type(obj) is not list or not all(type(item) is int for item in obj):
+            raise _wrong(obj, "a list of integers")
+        return tuple(obj)
+
+    def list_of(cls: type) -> tuple[Callable[[Any], list[Any]], Callable[[object, object], Any]]:
+        def unstructure(items: tuple[Any, ...]) -> list[Any]:
+            return [converter.unstructure(item, cls) for item in items]
+
+        def structure(obj: object, _: object) -> tuple[Any, ...]:
+            if type(obj) is not list:
+                raise _wrong(obj, f"a list of {cls.__name__}")
+            return tuple(converter.structure(item, cls) for item in obj)
+
+        return unstructure, structure
+
+    converter.register_unstructure_hook_func(_equals(tuple[int, ...]), list)
+    converter.register_structure_hook_func(_equals(tuple[int, ...]), structure_ints)
+    for generic, cls in (
+        (tuple[ScheduleTerms, ...], ScheduleTerms),
+        (tuple[BudgetAmount, ...], BudgetAmount),
+    ):
+        unstructure_fn, structure_fn = list_of(cls)
+        converter.register_unstructure_hook_func(_equals(generic), unstructure_fn)
+        converter.register_structure_hook_func(_equals(generic), structure_fn)

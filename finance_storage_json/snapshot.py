@@ -37,7 +37,18 @@ from finance_storage_json.codec import (
 FORMAT_NAME: Final = "finance-planner/tenant"
 _HEADER: Final = ("format", "version", "tenant_id", "generation")
 #: Tables stored as lists of records, in file order.
-_LISTS: Final = ("members", "accounts", "transactions", "transfers", "idempotency")
+_LISTS: Final = (
+    "members", "accounts", "transactions", "transfers", "idempotency",
+    "schedules", "schedule_links", "schedule_changes", "budgets",
+    "statements", "reconciliations",
+)  # fmt: skip
+#: Lists written only when they hold records, so stores without them keep the
+#: layout that earlier releases read.
+_OPTIONAL_LISTS: Final = ("rules",)
+#: Lists that format version 1 did not have.
+_SINCE_2: Final = frozenset(
+    {"schedules", "schedule_links", "schedule_changes", "budgets", "statements", "reconciliations"}
+)
 
 
 def encode_snapshot(
@@ -65,6 +76,14 @@ def encode_snapshot(
             dumps(converter.unstructure(rows[key], table.value_type)) for key in sorted(rows)
         )
         yield f',\n"{name}": [\n{lines}\n]'.encode() if lines else f',\n"{name}": []'.encode()
+    for name in _OPTIONAL_LISTS:
+        table = TABLES[name]
+        rows = getattr(state, name)
+        if rows:
+            lines = ",\n".join(
+                dumps(converter.unstructure(rows[key], table.value_type)) for key in sorted(rows)
+            )
+            yield f',\n"{name}": [\n{lines}\n]'.encode()
     yield b"}\n"
 
 
@@ -73,8 +92,9 @@ def decode_snapshot(
 ) -> TenantState:
     """Rebuild a ``TenantState`` (indexes included) from a snapshot's bytes."""
     obj = check_version(loads(data, path, None), "version", path, None)
-    expected = {*_HEADER, "tenant", "counters", *_LISTS}
-    if set(obj) != expected or obj["format"] != FORMAT_NAME:
+    lists = [n for n in _LISTS if obj["version"] >= 2 or n not in _SINCE_2]
+    expected = {*_HEADER, "tenant", "counters", *lists}
+    if not expected <= set(obj) <= expected | set(_OPTIONAL_LISTS) or obj["format"] != FORMAT_NAME:
         missing = ", ".join(sorted(expected - set(obj))) or "none"
         extra = ", ".join(sorted(set(obj) - expected)) or "none"
         raise corrupt(
@@ -95,7 +115,7 @@ def decode_snapshot(
     counters = structure(converter, obj["counters"], dict[str, int], path, None, "$.counters")
     for kind, value in counters.items():
         state.put("counters", kind, value)
-    for name in _LISTS:
+    for name in (*lists, *(n for n in _OPTIONAL_LISTS if n in obj)):
         table = TABLES[name]
         rows = obj[name]
         if not isinstance(rows, list):

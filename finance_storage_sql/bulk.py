@@ -9,6 +9,7 @@ integers; here they are made directly, the timestamps once per chunk.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -43,6 +44,8 @@ COLUMNS: Final = (
     "description_folded",
     "merchant_folded",
     "der_merchant_folded",
+    "rule_fields",
+    "person_fields",
 )
 if {column.name for column in transactions.columns} != set(COLUMNS):
     raise RuntimeError("finance_storage_sql.bulk.COLUMNS no longer matches the transactions table")
@@ -105,6 +108,8 @@ def sqlite_rows(txns: Sequence[Transaction], currency: Mapping[int, str]) -> lis
                 None if description is None else description.casefold(),
                 None if merchant is None else merchant.casefold(),
                 None if der_merchant is None else der_merchant.casefold(),
+                json.dumps(dict(t.rule_fields)) if t.rule_fields else None,
+                None if t.person_fields is None else json.dumps(list(t.person_fields)),
             )
         )
     return rows

@@ -37,6 +37,7 @@ from finance_core.queries import Cursor, PageRequest, TransactionFilter
 from finance_core.rules import BUILTIN_RULES, NoFutureDatedRule
 from finance_core.services import Ledger
 from finance_core.tenancy import Principal, Role
+from finance_core.testing import contract_rules
 from finance_core.testing.clock import FakeClock
 from finance_core.testing.contract_import_stream import (
     TestEvents,
@@ -45,6 +46,12 @@ from finance_core.testing.contract_import_stream import (
     test_streaming_import_matches_import_file,
 )
 from finance_core.testing.contract_pages import TestPagesWithoutTotal
+from finance_core.testing.contract_planning import (
+    TestBudgetStorage,
+    TestPlanningUseCases,
+    TestScheduleStorage,
+    test_budget_spent_matches_a_plain_sum,
+)
 from finance_core.testing.contract_reports import (
     TestReports,
     test_report_balance_history_matches_balance_as_of,
@@ -52,7 +59,14 @@ from finance_core.testing.contract_reports import (
     test_report_month_and_year_buckets_equal_summed_days,
     test_report_spending_by_category_and_month_matches_a_plain_sum,
 )
+from finance_core.testing.contract_rules import *  # noqa: F403
 from finance_core.testing.contract_scope import TestRestoreIsAWrite, TestScopes
+from finance_core.testing.contract_statements import (
+    TestLocks,
+    TestReconcile,
+    TestStatementPortability,
+    TestStatements,
+)
 from finance_core.testing.fixtures import (
     all_transactions,
     assert_invariant,
@@ -1040,22 +1054,29 @@ __all__ = [
     "TestBalanceRules",
     "TestBalances",
     "TestBatches",
+    "TestBudgetStorage",
     "TestChangingAccounts",
     "TestChangingTransactions",
     "TestEvents",
     "TestIdempotencyRecords",
+    "TestLocks",
     "TestOpeningAccounts",
     "TestPagesWithoutTotal",
     "TestPagination",
+    "TestPlanningUseCases",
     "TestPortability",
     "TestPostingTransactions",
     "TestProvisioning",
     "TestQueries",
+    "TestReconcile",
     "TestRepeatedKeys",
     "TestReports",
     "TestRestoreIsAWrite",
     "TestRoles",
+    "TestScheduleStorage",
     "TestScopes",
+    "TestStatementPortability",
+    "TestStatements",
     "TestStreamingImport",
     "TestTenantIsolation",
     "TestTransfers",
@@ -1067,9 +1088,11 @@ __all__ = [
     "owner",
     "savings",
     "test_backend_agrees_with_memory_oracle",
+    "test_budget_spent_matches_a_plain_sum",
     "test_report_balance_history_matches_balance_as_of",
     "test_report_cashflow_matches_a_plain_sum",
     "test_report_month_and_year_buckets_equal_summed_days",
     "test_report_spending_by_category_and_month_matches_a_plain_sum",
     "test_streaming_import_matches_import_file",
 ]
+__all__ += contract_rules.__all__

@@ -123,8 +123,10 @@ def batch_items(body: BatchIn) -> list[Mapping[str, Any]]:
 class Transactions(Resource):
     def on_get(self, req: FinanceRequest, resp: falcon.Response) -> None:
         flt, page_request = read_filter(req)
-        page = self.ledger.list_transactions(self.principal(req), flt, page_request)
-        self.write_json(resp, transaction_page_json(page))
+        principal = self.principal(req)
+        page = self.ledger.list_transactions(principal, flt, page_request)
+        locks = self.ledger.reconciled_through(principal)
+        self.write_json(resp, transaction_page_json(page, locks))
 
     def on_post(self, req: FinanceRequest, resp: falcon.Response) -> None:
         body = read_body(req, TransactionCreateIn, self.converter)
@@ -143,8 +145,10 @@ class Transactions(Resource):
         self.write(resp, BatchOut.of(result), status=201)
 
     def on_get_item(self, req: FinanceRequest, resp: falcon.Response, transaction_id: int) -> None:
-        txn = self.ledger.get_transaction(self.principal(req), transaction_id)
-        self.write_json(resp, transaction_json(txn), version=txn.version)
+        principal = self.principal(req)
+        txn = self.ledger.get_transaction(principal, transaction_id)
+        locks = self.ledger.reconciled_through(principal)
+        self.write_json(resp, transaction_json(txn, locks), version=txn.version)
 
     def on_patch_item(
         self, req: FinanceRequest, resp: falcon.Response, transaction_id: int

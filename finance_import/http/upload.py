@@ -27,7 +27,12 @@ FORM_FIELDS: Final = (
     "encoding",
     "include_pending",
     "skip_zero",
+    "unsigned_amounts",
+    "check_balances",
+    "accounts",
 )
+#: Options read from the query string only (a restore's): ``format=json`` bodies are files.
+QUERY_ONLY: Final = ("apply_rules",)
 
 
 def read_upload(req: FinanceRequest) -> tuple[bytes, Params]:
@@ -36,7 +41,7 @@ def read_upload(req: FinanceRequest) -> tuple[bytes, Params]:
     values = query_values(req)
     content_type = req.content_type or ""
     if not content_type.lower().startswith("multipart/form-data"):
-        return raw, Params(values, FORM_FIELDS)
+        return raw, Params(values, FORM_FIELDS + QUERY_ONLY)
     handler = falcon.media.MultipartFormHandler()
     try:
         form = handler.deserialize(io.BytesIO(raw), content_type, len(raw))
@@ -55,7 +60,7 @@ def read_upload(req: FinanceRequest) -> tuple[bytes, Params]:
         ) from None
     if data is None:
         raise ValidationError.of("file", "the upload has no part named 'file'")
-    return data, Params(values, FORM_FIELDS)
+    return data, Params(values, FORM_FIELDS + QUERY_ONLY)
 
 
 def _field_text(name: str, raw: bytes) -> str:
@@ -63,6 +68,24 @@ def _field_text(name: str, raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ValidationError.of(name, f"form field {name!r} is not UTF-8 text") from None
+
+
+def import_accounts(params: Params) -> dict[str, int] | None:
+    """The ``accounts`` option: the file's account ids mapped to account ids, as JSON."""
+    raw = params.text("accounts")
+    if raw is None:
+        return None
+    try:
+        decoded = json.loads(raw)
+    except json.JSONDecodeError:
+        decoded = None
+    if not isinstance(decoded, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in decoded.values()
+    ):
+        raise ValidationError.of(
+            "accounts", 'accounts must be a JSON object such as {"NL91ABNA0417164300": 3}'
+        )
+    return decoded
 
 
 def import_options(params: Params) -> ImportOptions:
@@ -90,4 +113,6 @@ def import_options(params: Params) -> ImportOptions:
         encoding=params.text("encoding"),
         include_pending=params.flag("include_pending"),
         include_zero=not params.flag("skip_zero"),
+        unsigned_amounts=params.choice("unsigned_amounts", ("debit", "credit")),
+        check_balances=params.values.get("check_balances") is None or params.flag("check_balances"),
     )

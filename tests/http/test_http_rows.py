@@ -51,6 +51,13 @@ def transactions(draw: st.DrawFn) -> Transaction:
         external_id=draw(st.none() | AWKWARD),
         splits=splits,
         transfer_id=draw(st.none() | st.integers(1, 2**63 - 1)),
+        rule_fields=tuple(
+            draw(
+                st.dictionaries(
+                    st.sampled_from(["category", "merchant", "tags"]), st.integers(1, 99)
+                ).map(lambda d: tuple(d.items()))
+            )
+        ),
     )
 
 
@@ -59,10 +66,11 @@ def through_wire(shape: object) -> str:
 
 
 class TestRowWriter:
-    @given(txn=transactions())
-    def test_row_is_the_wire_shape_byte_for_byte(self, txn: Transaction) -> None:
+    @given(txn=transactions(), lock=st.none() | st.dates(date(1, 1, 1), date(9999, 12, 31)))
+    def test_row_is_the_wire_shape_byte_for_byte(self, txn: Transaction, lock: date | None) -> None:
         """A transaction's text equals TransactionOut through cattrs and the exact writer."""
-        assert transaction_json(txn) == through_wire(TransactionOut.of(txn))
+        locks = None if lock is None else {txn.account_id: lock}
+        assert transaction_json(txn, locks) == through_wire(TransactionOut.of(txn, locks))
 
     @given(
         rows=st.lists(transactions(), max_size=4),
@@ -73,8 +81,9 @@ class TestRowWriter:
         self, rows: list[Transaction], total: int | None, cursor: str | None
     ) -> None:
         """A page's text equals TransactionListOut through cattrs and the exact writer."""
-        wire = TransactionListOut([TransactionOut.of(t) for t in rows], total, cursor)
-        assert transaction_page_json(Page(rows, total, cursor)) == through_wire(wire)
+        locks = {t.account_id: t.date for t in rows[:1]}
+        wire = TransactionListOut([TransactionOut.of(t, locks) for t in rows], total, cursor)
+        assert transaction_page_json(Page(rows, total, cursor), locks) == through_wire(wire)
 
     def test_times_in_other_zones_are_written_in_utc(self) -> None:
         """A timestamp with another offset is written as the same instant in UTC."""

@@ -86,6 +86,7 @@ class TestSqliteBulkRows:
                 description=f"Caf\u00e9 {txn.id}" if txn.id % 2 else None,
                 merchant="Shop",
                 external_id=f"ext-{txn.id}",
+                rule_fields=(("category", 3), ("merchant", 4)) if txn.id % 3 else (),
                 created_at=datetime(
                     2024, 3, 1, 12, 30, 5, 123456, tzinfo=timezone(timedelta(hours=2))
                 ),
