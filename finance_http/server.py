@@ -87,6 +87,8 @@ def _dependencies(settings: Settings, plugins: FinancePlugins | None) -> Any:
 
 
 def _stop_waiting(signum: int, frame: object) -> None:
+    # Said so an operator (and a test) can tell a clean stop from a kill.
+    log.warning("worker %d stops waiting for the storage: the server is stopping", os.getpid())
     raise SystemExit(0)
 
 
@@ -119,6 +121,9 @@ def serve(
         log_level=LogLevels(level),
         log_access=False,
         workers_kill_timeout=GRACEFUL_SECONDS,
+        # A worker that dies (a crash, an out-of-memory kill) is replaced, as
+        # under gunicorn; without this granian stops the whole server.
+        respawn_failed_workers=True,
         respawn_interval=RESPAWN_SECONDS,
     )
     server.serve(
