@@ -124,8 +124,10 @@ class Client:
 
     def _import(self, account: int) -> None:
         descriptions = [f"import {self.index}-{self._n}-{row}" for row in range(5)]
+        # Every amount carries its sign: five positive amounts alone would not say
+        # which way the money went, and the importer rightly refuses to guess.
         lines = ["Date,Amount,Description"] + [
-            f"2026-03-{row + 1:02d},{self._amount()},{text}"
+            f"2026-03-{row + 1:02d},{self._amount():+},{text}"
             for row, text in enumerate(descriptions)
         ]
         answer = self._call(
