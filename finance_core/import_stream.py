@@ -43,7 +43,9 @@ from finance_core.importing import (
 )
 from finance_core.ledger_base import BalanceWrite
 from finance_core.money import ISO_4217_CODES, MAX_MAGNITUDE, check_amount, minor_units
+from finance_core.occurrence_links import link_occurrences
 from finance_core.ports import UnitOfWork
+from finance_core.rule_steps import categorize_new
 from finance_core.tenancy import Principal
 from finance_core.transaction_services import TransactionServices
 from finance_core.transactions import Transaction, check_split_total, clean_fields
@@ -450,8 +452,12 @@ class StreamImportServices(TransactionServices):
             _transaction(principal, locked, ident, item, now)
             for ident, item in zip(ids, items, strict=True)
         ]
+        # What post_batch does besides: the tenant's categorization rules, and
+        # matching the new rows to scheduled occurrences.
+        txns = categorize_new(self, uow, locked, items, txns)
         for txn in txns:
             write.add(txn)
         write.settle(now)
         uow.transactions.add_many(txns)
+        link_occurrences(uow, txns, now)
         return EventRun(EventKind.TRANSACTION_POSTED, principal.tenant_id, ids)

@@ -38,7 +38,17 @@ def stream(parsed: ParsedFile, chunk_rows: int = 2) -> ParsedSource:
 def stored(ledger: Ledger, who: Principal, account: Account) -> Counter[tuple[Any, ...]]:
     """The account's transactions by their imported fields (ids aside)."""
     return Counter(
-        (t.date, t.amount, t.category, t.description, t.merchant, t.external_id, t.splits)
+        (
+            t.date,
+            t.amount,
+            t.category,
+            t.description,
+            t.merchant,
+            t.external_id,
+            t.splits,
+            t.rule_fields,
+            t.person_fields,
+        )
         for t in all_transactions(ledger, who)
         if t.account_id == account.id
     )
@@ -176,6 +186,26 @@ class TestStreamingImport:
         again = ledger.import_stream(who, account.id, stream(parsed, 50))
         assert again.duplicates == MAX_EXAMPLES + 20
         assert [o.row for o in again.examples] == list(range(1, MAX_EXAMPLES + 1))
+
+    def test_categorization_rules_run_on_streamed_rows(
+        self, ledger: Ledger, who: Principal, account: Account
+    ) -> None:
+        """The tenant's rules categorize streamed rows exactly as they do import_file's."""
+        ledger.create_rule(
+            who,
+            {
+                "name": fresh_id("coffee"),
+                "conditions": {"field": "description", "op": "contains", "value": "coffee"},
+                "actions": [{"set": "category", "value": "coffee"}],
+            },
+        )
+        whole = ledger.open_account(who, "Whole", "checking", initial_balance=D(100))
+        rows = (row(1), row(2, description="Rent"), row(3, description="Coffee again"))
+        ledger.import_file(who, whole.id, ParsedFile("test", rows))
+        ledger.import_stream(who, account.id, stream(ParsedFile("test", rows), 2))
+        assert stored(ledger, who, account) == stored(ledger, who, whole)
+        categories = sorted(t.category for t in all_transactions(ledger, who))
+        assert categories.count("coffee") == 4
 
     def test_file_in_another_currency_is_refused(
         self, ledger: Ledger, who: Principal, account: Account
