@@ -1,20 +1,12 @@
 """The framework's ceiling: a minimal Falcon app answering the benchmarked routes.
 
-It returns, for each route, a fixed body of the size the real service sends,
-under gunicorn with the same worker model and count as ``finance-planner
-serve``. Run as ``python -m bench.ceiling_app --port P --workers N --bodies F``.
+It returns, for each route, a fixed body of the size the real service sends.
+``bench.server_app`` runs it under any candidate server (``--app fixed``).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
-from pathlib import Path
-from typing import Any
-
 import falcon
-from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
 
 class _Fixed:
@@ -46,43 +38,3 @@ def create_app(bodies: dict[str, str]) -> falcon.App[falcon.Request, falcon.Resp
     app.add_route("/api/accounts/{account_id:int}", Account(bodies))
     app.add_route("/api/transactions", Transactions(bodies))
     return app
-
-
-class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
-    def __init__(
-        self, app: falcon.App[falcon.Request, falcon.Response], options: dict[str, Any]
-    ) -> None:
-        self.application = app
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> falcon.App[falcon.Request, falcon.Response]:
-        return self.application
-
-
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--workers", type=int, required=True)
-    parser.add_argument("--bodies", type=Path, required=True)
-    args = parser.parse_args(argv)
-    bodies = json.loads(args.bodies.read_text())
-    # The same worker model ``finance-planner serve`` uses with one thread per worker.
-    options = {
-        "bind": f"127.0.0.1:{args.port}",
-        "workers": args.workers,
-        "worker_class": "sync",
-        "accesslog": None,
-        "loglevel": "warning",
-        "graceful_timeout": 10,
-    }
-    _Server(create_app(bodies), options).run()
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))

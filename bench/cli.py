@@ -15,12 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
+
 from bench import report
 from bench.harness import FULL, QUICK, Figure, Sizes
 
 DEFAULT_POSTGRES: Final = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 RESULTS: Final = Path(__file__).parent / "results"
-FIGURES: Final = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")
+FIGURES: Final = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--only",
         default=",".join(FIGURES),
-        help="comma-separated figure numbers to run (default: all, 1 to 11)",
+        help="comma-separated figure numbers to run (default: all, 1 to 12)",
     )
     parser.add_argument(
         "--postgres-url",
@@ -55,6 +57,18 @@ def _parser() -> argparse.ArgumentParser:
         choices=("auto", "wrk", "python"),
         default="auto",
         help="figure 5's load generator (default: wrk when installed, else Python processes)",
+    )
+    parser.add_argument(
+        "--http-seconds",
+        type=float,
+        default=None,
+        help="seconds per load run in figures 5 and 12 (default: the mode's)",
+    )
+    parser.add_argument(
+        "--http-repeats",
+        type=int,
+        default=None,
+        help="rounds of every route and target in figures 5 and 12 (default: the mode's)",
     )
     parser.add_argument(
         "--results-dir", type=Path, default=RESULTS, help="where the JSON results go"
@@ -136,6 +150,15 @@ def _http(run: Run) -> list[Figure]:
     return figures
 
 
+def _servers(run: Run) -> list[Figure]:
+    from bench import fig_servers, loadgen
+
+    loadgen.choose(run.args.load_generator)
+    figures, details = fig_servers.run(run.sizes, run.work, run.postgres(), run.log)
+    run.details["servers"] = details
+    return figures
+
+
 def _rules(run: Run) -> list[Figure]:
     from bench import fig_rules
 
@@ -160,10 +183,21 @@ def _planning(run: Run) -> list[Figure]:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     sizes = QUICK if args.quick else FULL
+    if args.http_seconds is not None:
+        sizes = attrs.evolve(
+            sizes, http_seconds=args.http_seconds, server_seconds=args.http_seconds
+        )
+    if args.http_repeats is not None:
+        sizes = attrs.evolve(
+            sizes, http_repeats=args.http_repeats, server_repeats=args.http_repeats
+        )
     wanted = {part.strip() for part in args.only.split(",") if part.strip()}
     unknown = wanted - set(FIGURES)
     if unknown:
-        print(f"unknown figures: {', '.join(sorted(unknown))}; use 1 to 11", file=sys.stderr)
+        print(
+            f"unknown figures: {', '.join(sorted(unknown))}; use one of {', '.join(FIGURES)}",
+            file=sys.stderr,
+        )
         return 2
     keep = args.data_dir is not None
     work = args.data_dir or Path(tempfile.mkdtemp(prefix="finance-bench-"))
@@ -181,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         ({"5"}, "HTTP throughput", _http),
         ({"9", "10"}, "planning: forecast and budget status", _planning),
         ({"11"}, "categorization rules on import and on demand", _rules),
+        ({"12"}, "HTTP servers compared", _servers),
     ]
     try:
         for numbers, name, body in steps:
@@ -213,6 +248,10 @@ def main(argv: list[str] | None = None) -> int:
     print(report.table(figures))
     if "http" in run.details:
         print("\n" + report.http_table(run.details["http"]))
+    if "servers" in run.details:
+        from bench import fig_servers
+
+        print("\n" + fig_servers.table(run.details["servers"]))
     for number, error in run.errors.items():
         print(f"\nfigure {number} failed: {error}")
     print(f"\nresults: {path}")

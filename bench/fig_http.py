@@ -3,8 +3,9 @@
 The real server runs as a user would start it (``finance-planner serve`` with
 several workers) on SQLite and on PostgreSQL, each with one account of seeded
 transactions. The ceiling is ``bench.ceiling_app``: the same routes answered
-with fixed bodies of the real answers' size, under gunicorn with the same
-workers. Targets take turns on every route and repeat, so load drift hits all.
+with fixed bodies of the real answers' size, under the same server (granian,
+four threads a worker) with the same workers. Targets take turns on every
+route and repeat, so load drift hits all.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ from finance_http.tokens import issue_token
 Log = Callable[[str], None]
 STARTUP_TIMEOUT: Final = 60.0
 CEILING: Final = "ceiling"
+#: The server ``finance-planner serve`` runs (``finance_http.server``); the
+#: ceiling runs under it too, so the ratio is the app's share of one server.
+SERVE_SERVER: Final = "granian-threads"
 ROUTES: Final = ("GET account", "GET transactions", "POST transaction")
 POST_BODY: Final = {"amount": "-4.20", "date": "2026-01-14", "category": "dining"}
 
@@ -52,14 +56,14 @@ class Target:
     token: str
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
 
 
-def _command() -> list[str]:
+def command() -> list[str]:
     script = Path(sys.executable).with_name("finance-planner")
     found = str(script) if script.exists() else shutil.which("finance-planner")
     if found is None:
@@ -67,13 +71,13 @@ def _command() -> list[str]:
     return [found]
 
 
-def _environment(secret: str, url: str) -> dict[str, str]:
+def environment(secret: str, url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(SECRET_KEY=secret, DATABASE_URL=url, LOG_LEVEL="WARNING")
     return env
 
 
-def _seed(url: str, tenant_id: str, rows: int) -> int:
+def seed(url: str, tenant_id: str, rows: int) -> int:
     ledger = open_ledger(url, clock=fixed_clock)
     try:
         principal, _ = ledger.provision(tenant_id, OWNER, Role.OWNER)
@@ -111,22 +115,22 @@ def _wait_ready(port: int, process: subprocess.Popen[bytes], log_path: Path) -> 
 def _start_service(name: str, url: str, secret: str, sizes: Sizes, work: Path) -> Target:
     """Seed the books, get a token and start the server (without waiting for it)."""
     tenant_id = unique_tenant("bench-http")
-    env = _environment(secret, url)
+    env = environment(secret, url)
     if url.startswith("postgresql"):
         subprocess.run(
-            [*_command(), "migrate", "--database-url", url],
+            [*command(), "migrate", "--database-url", url],
             env=env,
             cwd=work,
             check=True,
             capture_output=True,
         )
-    account_id = _seed(url, tenant_id, sizes.http_seed_rows)
+    account_id = seed(url, tenant_id, sizes.http_seed_rows)
     # What ``finance-planner token`` prints, without starting another interpreter.
     token = issue_token(
         secret, sub=OWNER, tenant_id=tenant_id, role=Role.OWNER, now=utc_now(), minutes=180
     )
-    port = _free_port()
-    serve = [*_command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    port = free_port()
+    serve = [*command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
     with _log_path(work, name).open("wb") as out:
         process = subprocess.Popen(
             [*serve, "--workers", str(sizes.http_workers)],
@@ -142,34 +146,46 @@ def _log_path(work: Path, name: str) -> Path:
     return work / f"server-{name}.log"
 
 
-def _start_ceiling(bodies: dict[str, str], workers: int, work: Path, token: str) -> Target:
-    path = work / "ceiling-bodies.json"
-    path.write_text(json.dumps(bodies))
-    port = _free_port()
+def _start_ceiling(bodies: Path, workers: int, work: Path, first: Target) -> Target:
+    """The fixed-body app under the server ``finance-planner serve`` runs."""
+    port = free_port()
     log_path = work / "server-ceiling.log"
-    ceiling = [sys.executable, "-m", "bench.ceiling_app", "--port", str(port)]
+    ceiling = [sys.executable, "-m", "bench.server_app", "--server", SERVE_SERVER]
+    ceiling += ["--port", str(port), "--workers", str(workers)]
     with log_path.open("wb") as out:
         process = subprocess.Popen(
-            [*ceiling, "--workers", str(workers), "--bodies", str(path)],
+            [*ceiling, "--app", "fixed", "--bodies", str(bodies)],
             cwd=Path(__file__).parent.parent,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    _wait_for_route(port, process, log_path)
-    return Target(CEILING, port, process, 1, token)
+    target = Target(CEILING, port, process, first.account_id, first.token)
+    wait_for_route(target, log_path)
+    return target
 
 
-def _wait_for_route(port: int, process: subprocess.Popen[bytes], log_path: Path) -> None:
+def wait_for_route(target: Target, log_path: Path) -> None:
+    """Wait until ``target`` answers its account route (fixed-body and real apps alike)."""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the ceiling app exited: {log_path.read_text()[-2000:]}")
+        if target.process.poll() is not None:
+            raise RuntimeError(f"{target.name} exited: {log_path.read_text()[-2000:]}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/accounts/1", timeout=2):
-                return
+            _fetch(_request(target, "GET account"))
+            return
         except (urllib.error.URLError, OSError):
             time.sleep(0.2)
-    raise RuntimeError("the ceiling app did not start")
+    raise RuntimeError(f"{target.name} did not start: {log_path.read_text()[-2000:]}")
+
+
+def write_bodies(target: Target, path: Path) -> None:
+    """The real answers of ``target``, for the fixed-body app to send."""
+    bodies = {
+        "account": _fetch(_request(target, "GET account")),
+        "transactions": _fetch(_request(target, "GET transactions")),
+        "posted": _fetch(_request(target, "POST transaction")),
+    }
+    path.write_text(json.dumps(bodies))
 
 
 def _request(target: Target, route: str) -> loadgen.Request:
@@ -193,7 +209,7 @@ def _fetch(request: loadgen.Request) -> str:
     return body.decode()
 
 
-def _stop(targets: list[Target]) -> None:
+def stop(targets: list[Target]) -> None:
     """Quick shutdown (SIGINT) of every server at once; the measuring is over."""
     running = [t.process for t in targets if t.process.poll() is None]
     for process in running:
@@ -226,15 +242,12 @@ def run(
                 f"workers, {sizes.http_seed_rows:,} rows seeded"
             )
         first = targets[0]
-        bodies = {
-            "account": _fetch(_request(first, "GET account")),
-            "transactions": _fetch(_request(first, "GET transactions")),
-            "posted": _fetch(_request(first, "POST transaction")),
-        }
-        targets.append(_start_ceiling(bodies, sizes.http_workers, work, first.token))
-        results = _measure(targets, sizes, work, log)
+        bodies = work / "ceiling-bodies.json"
+        write_bodies(first, bodies)
+        targets.append(_start_ceiling(bodies, sizes.http_workers, work, first))
+        results = measure(targets, sizes, work, log)
     finally:
-        _stop(targets)
+        stop(targets)
     return _figures(results, [name for name, _ in backends], sizes), {
         "tool": loadgen.tool(),
         "workers": sizes.http_workers,
@@ -248,7 +261,7 @@ def run(
     }
 
 
-def _measure(
+def measure(
     targets: list[Target], sizes: Sizes, work: Path, log: Log
 ) -> dict[tuple[str, str], list[loadgen.LoadResult]]:
     results: dict[tuple[str, str], list[loadgen.LoadResult]] = {}

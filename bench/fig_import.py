@@ -1,8 +1,8 @@
 """Figure 1: bulk import into SQLite against ``sqlite3.executemany`` of the same rows.
 
-The project's side is ``Ledger.import_file`` (planning, duplicate check and
-``Ledger.post_batch`` in one unit of work) on rows a parser already produced;
-parsing is figure 8's business. The reference inserts the rows the project
+The project's side is ``Ledger.import_stream`` (the bulk path: planning,
+duplicate check and posting a chunk at a time in one unit of work) on rows a
+parser already produced; parsing is figure 8's business. The reference inserts the rows the project
 stored, byte for byte, into a copy of the project's own schema (same indexes,
 same foreign keys, same pragmas) in one transaction.
 """
@@ -17,6 +17,7 @@ from bench import sqlite_ref
 from bench.books import open_books
 from bench.data import parsed_file
 from bench.harness import Figure, Sizes, median, ratio
+from finance_core.import_stream import ParsedSource
 from finance_core.importing import ParsedFile
 
 Log = Callable[[str], None]
@@ -27,7 +28,7 @@ def _library_import(path: Path, parsed: ParsedFile) -> float:
     ledger, principal, account_id = open_books(f"sqlite:///{path}")
     try:
         start = time.perf_counter()
-        result = ledger.import_file(principal, account_id, parsed)
+        result = ledger.import_stream(principal, account_id, ParsedSource(parsed))
         elapsed = time.perf_counter() - start
     finally:
         ledger.storage.close()

@@ -16,6 +16,8 @@ from typing import Literal
 
 import attrs
 
+from finance_http.commands import default_workers
+
 #: Which way a ratio has to go to meet its goal.
 Direction = Literal["at_most", "at_least", "none"]
 
@@ -47,6 +49,9 @@ class Sizes:
     http_workers: int
     http_connections: int
     http_seed_rows: int
+    #: Figure 12 runs every candidate server on three apps: shorter runs, fewer rounds.
+    server_seconds: float
+    server_repeats: int
 
 
 QUICK = Sizes(
@@ -68,9 +73,11 @@ QUICK = Sizes(
     memory_sizes=(1_000, 10_000),
     http_seconds=1.0,
     http_repeats=1,
-    http_workers=2,
+    http_workers=default_workers(),
     http_connections=8,
     http_seed_rows=1_000,
+    server_seconds=1.0,
+    server_repeats=1,
 )
 
 FULL = Sizes(
@@ -92,9 +99,12 @@ FULL = Sizes(
     memory_sizes=(100_000, 1_000_000),
     http_seconds=8.0,
     http_repeats=3,
-    http_workers=4,
+    # What ``finance-planner serve`` starts by default: one worker per core.
+    http_workers=default_workers(),
     http_connections=16,
     http_seed_rows=10_000,
+    server_seconds=3.0,
+    server_repeats=2,
 )
 
 MODES = {"quick": QUICK, "full": FULL}

@@ -1,7 +1,8 @@
 """Run one CSV import in this process and report its peak RSS as JSON on stdout.
 
 Started by figure 8 as ``python -m bench.memory_child CSV DB``; a process of
-its own, so the high-water mark is the import's and nothing else's.
+its own, so the high-water mark is the import's and nothing else's. The import
+is the streaming one (``Ledger.import_stream`` over ``CsvFileSource``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ import time
 from pathlib import Path
 
 from bench.books import open_books
-from finance_core.importing import ImportOptions
-from finance_core.plugins import make_plugin_manager
+from finance_import.csv_stream import CsvFileSource
 
 
 def _peak_mb() -> float:
@@ -39,18 +39,16 @@ def _peak_mb() -> float:
 def main(argv: list[str]) -> int:
     csv_path, db_path = Path(argv[0]), Path(argv[1])
     ledger, principal, account_id = open_books(f"sqlite:///{db_path}")
-    importer = make_plugin_manager().importer_for(b"", "csv")
     baseline = _peak_mb()
     start = time.perf_counter()
-    data = csv_path.read_bytes()
-    parsed = importer.parse(data, ImportOptions())
-    result = ledger.import_file(principal, account_id, parsed)
+    # The file is read from disk a chunk at a time, twice, inside one unit of work.
+    result = ledger.import_stream(principal, account_id, CsvFileSource(csv_path))
     seconds = time.perf_counter() - start
     ledger.storage.close()
     report = {
         "baseline_mb": baseline,
         "peak_mb": _peak_mb(),
-        "rows": len(parsed.rows),
+        "rows": result.created + result.duplicates + result.rejected,
         "created": result.created,
         "seconds": seconds,
     }

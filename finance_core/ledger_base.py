@@ -17,7 +17,7 @@ from finance_core.errors import (
     StaleVersionError,
     ValidationError,
 )
-from finance_core.events import Event, EventKind
+from finance_core.events import Event, EventKind, EventLog
 from finance_core.money import check_currency
 from finance_core.ports import Storage, UnitOfWork
 from finance_core.reconciliation import refuse_locked
@@ -197,7 +197,10 @@ class LedgerBase:
 
     def _deliver(self, tenant_id: str, events: Sequence[Event]) -> None:
         if self._on_commit is not None:
-            self._on_commit(tenant_id, tuple(events))
+            # Read-only already (a tuple or a frozen log); bulk writes stay lazy.
+            self._on_commit(
+                tenant_id, events if isinstance(events, tuple | EventLog) else tuple(events)
+            )
 
     def _now(self) -> datetime:
         return self.clock()

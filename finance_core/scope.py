@@ -25,7 +25,7 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Self
 
-from finance_core.events import Event
+from finance_core.events import Event, EventLog
 from finance_core.ports import Storage, UnitOfWork
 
 
@@ -44,7 +44,7 @@ class Scope:
         self.storage_unit = uow
         self.tenant_id = tenant_id
         self.readonly = readonly
-        self.events: list[Event] = []
+        self.events = EventLog()
         self.failed = False
         self.committed = False
         #: What the scope's owner uses: commit here is the real one.
@@ -153,7 +153,7 @@ class Scopes:
             finally:
                 self._current.reset(token)
         if scope.committed and scope.events:
-            self._deliver(tenant_id, tuple(scope.events))
+            self._deliver(tenant_id, scope.events.frozen())
 
     def forget(self) -> bool:
         """Drop a scope this context still names although its block never ended.

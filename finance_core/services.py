@@ -18,6 +18,7 @@ from __future__ import annotations
 from finance_core.account_services import AccountServices
 from finance_core.idempotency_services import IdempotencyServices
 from finance_core.import_services import ImportServices
+from finance_core.import_stream import StreamImportServices
 from finance_core.ledger_base import (
     UNSET,
     BalanceDrift,
@@ -39,6 +40,7 @@ class Ledger(
     TenantServices,
     AccountServices,
     ImportServices,
+    StreamImportServices,
     ReportServices,
     PortabilityServices,
     PlanningServices,

@@ -1,12 +1,15 @@
 """Bearer tokens from MCP_Auth: verified with PyJWT, read into an ``Identity`` once.
 
-Nothing about a caller is cached between requests: roles are read from storage
-on every request, so an owner's change of someone's role applies at once.
+A verified token's claims are remembered until the token expires (see
+``token_cache``), but nothing else about a caller is: roles are read from
+storage on every request, so an owner's change of someone's role applies at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import time
+from collections.abc import Callable, Collection, Mapping
+from types import MappingProxyType
 from typing import Any, Final
 
 import falcon
@@ -17,6 +20,7 @@ from finance_core.tenancy import Role
 from finance_http.context import FinanceRequest, Identity
 from finance_http.problems import HttpProblem
 from finance_http.settings import Settings
+from finance_http.token_cache import DEFAULT_MAX_ENTRIES, TokenExpired, VerifiedTokens
 
 #: Tenants for tokens without ``tenant_id``. MCP_Auth issues digit strings, so a
 #: prefix with a colon can never collide with an issued id.
@@ -38,18 +42,42 @@ def unauthorized(detail: str, *, token_sent: bool) -> HttpProblem:
     return HttpProblem(401, "Unauthorized", detail, slug="unauthorized", headers=headers)
 
 
-class TokenVerifier:
-    """Checks signature and claims exactly as the settings say."""
+def _expired() -> HttpProblem:
+    return unauthorized("the token has expired; get a new one", token_sent=True)
 
-    def __init__(self, settings: Settings) -> None:
+
+class TokenVerifier:
+    """Checks signature and claims exactly as the settings say, once per token."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        cache_size: int = DEFAULT_MAX_ENTRIES,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.key = settings.require_secret()
         self.algorithms = list(settings.jwt_algorithms)
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
         self.leeway = settings.jwt_leeway_seconds
+        self.verified = VerifiedTokens(
+            leeway_seconds=self.leeway, max_entries=cache_size, clock=clock
+        )
 
-    def verify(self, token: str) -> dict[str, Any]:
+    def verify(self, token: str) -> Mapping[str, Any]:
         """The token's claims; ``HttpProblem`` 401 for any reason not to trust it."""
+        try:
+            claims = self.verified.get(token)
+        except TokenExpired:
+            raise _expired() from None
+        if claims is None:
+            # Read-only, since every later request with this token shares it.
+            claims = MappingProxyType(self._decode(token))
+            self.verified.put(token, claims)
+        return claims
+
+    def _decode(self, token: str) -> dict[str, Any]:
         try:
             # With no audience configured PyJWT still verifies one, so a token
             # that names an audience is refused, as the contract requires.
@@ -63,7 +91,7 @@ class TokenVerifier:
                 options={"require": ["exp", "sub"]},
             )
         except jwt.ExpiredSignatureError:
-            raise unauthorized("the token has expired; get a new one", token_sent=True) from None
+            raise _expired() from None
         except jwt.ImmatureSignatureError:
             raise unauthorized(
                 "the token is not valid yet (nbf or iat in the future); check the clocks",
@@ -104,7 +132,7 @@ class TokenVerifier:
         return claims
 
 
-def identity(claims: dict[str, Any]) -> tuple[str, str, Role | None]:
+def identity(claims: Mapping[str, Any]) -> tuple[str, str, Role | None]:
     """(tenant id, auth user id, role claim) from verified claims."""
     sub = claims["sub"]
     if not isinstance(sub, str) or not 1 <= len(sub) <= MAX_ID_LENGTH:

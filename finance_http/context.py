@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -20,7 +20,7 @@ class Identity:
     tenant_id: str
     auth_user_id: str
     role_claim: Role | None
-    claims: dict[str, Any] = attrs.field(repr=False, eq=False)
+    claims: Mapping[str, Any] = attrs.field(repr=False, eq=False)
 
 
 @attrs.frozen
@@ -29,7 +29,7 @@ class Caller:
 
     principal: Principal
     user: User
-    claims: dict[str, Any] = attrs.field(repr=False, eq=False)
+    claims: Mapping[str, Any] = attrs.field(repr=False, eq=False)
 
 
 class RequestContext(falcon.Context):

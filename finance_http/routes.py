@@ -49,6 +49,12 @@ LIST_FILTERS: Final = (
         {"type": "string", "maxLength": 255},
         "next_cursor of the previous page (keyset pagination).",
     ),
+    Param(
+        "total",
+        {"type": "boolean", "default": True},
+        "Count every matching row into total (the default); false leaves total null and "
+        "saves the count, which grows with the history.",
+    ),
 )
 
 

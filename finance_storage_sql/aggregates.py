@@ -1,10 +1,16 @@
 """``daily_totals`` in SQL: one row per (day, group, currency), summed by the database.
 
-The reference is ``finance_core.aggregates.fold_daily``. Split transactions
-contribute their split lines when grouped by category and a transaction
-counts once under each of its tags (or once under None without tags): both
-fall out of a LEFT JOIN on the child table, which yields one row per child or
-a single row of NULLs.
+The reference is ``finance_core.aggregates.fold_daily``. A transaction counts
+once under each of its tags (or once under None without tags), which falls out
+of a LEFT JOIN on the tag table: one row per tag or a single row of NULLs.
+
+Split transactions contribute their split lines when grouped by category. A
+LEFT JOIN would do that too, but it probes the split table for every row of a
+large history; instead every transaction is summed under its own category, and
+two small corrections driven by the split table (few rows) take the split
+transactions out again and add their lines. The three parts are grouped
+separately and added up per key in Python; a key whose rows all cancel out
+(``rows`` 0) is no group at all.
 """
 
 from __future__ import annotations
@@ -13,7 +19,18 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    select,
+    union_all,
+)
 
 from finance_core.aggregates import BUCKETS, GROUP_FIELDS, DailyTotal
 from finance_core.errors import ValidationError
@@ -41,6 +58,56 @@ def _bucket_keys(bucket: str) -> list[ColumnElement[Any]]:
     )
 
 
+def _sums(amount: ColumnElement[Any], sign: int = 1) -> list[ColumnElement[Any]]:
+    """income, expenses, count_in, count_out and rows, each times ``sign``."""
+    columns: list[ColumnElement[Any]] = [
+        func.sum(case((amount > _ZERO, amount), else_=_ZERO)),
+        func.sum(case((amount < _ZERO, amount), else_=_ZERO)),
+        func.sum(case((amount > _ZERO, 1), else_=_ZERO)),
+        func.sum(case((amount < _ZERO, 1), else_=_ZERO)),
+        func.count(),
+    ]
+    return columns if sign == 1 else [-column for column in columns]
+
+
+def _by_split_lines(
+    tenant_id: str, where: list[ColumnElement[Any]], bucket: str
+) -> CompoundSelect[Any]:
+    """Every transaction by its category, minus the split ones, plus their lines."""
+    splits = transaction_splits.c
+    # Both corrections start from the split table: the split transactions'
+    # distinct ids, joined to the big table by primary key. (An ``id IN``
+    # condition instead lets SQLite walk the account's whole index.)
+    split_ids = (
+        select(splits.transaction_id).where(splits.tenant_id == tenant_id).distinct().subquery()
+    )
+    split_parents = split_ids.join(
+        transactions, and_(t.tenant_id == tenant_id, t.id == split_ids.c.transaction_id)
+    )
+    split_lines = transaction_splits.join(
+        transactions, and_(t.tenant_id == splits.tenant_id, t.id == splits.transaction_id)
+    )
+    # Each part selects and groups by the very same key objects: PostgreSQL
+    # compares the expressions, bound parameters included.
+    whole_keys = [*_bucket_keys(bucket), t.currency, t.category]
+    parent_keys = [*_bucket_keys(bucket), t.currency, t.category]
+    line_keys = [*_bucket_keys(bucket), t.currency, splits.category]
+    whole = select(*whole_keys, *_sums(t.amount_minor)).where(*where)
+    parents = (
+        select(*parent_keys, *_sums(t.amount_minor, -1)).select_from(split_parents).where(*where)
+    )
+    lines = (
+        select(*line_keys, *_sums(splits.amount_minor))
+        .select_from(split_lines)
+        .where(splits.tenant_id == tenant_id, *where)
+    )
+    return union_all(
+        whole.group_by(*whole_keys),
+        parents.group_by(*parent_keys),
+        lines.group_by(*line_keys),
+    )
+
+
 def daily_totals_statement(
     tenant_id: str,
     flt: TransactionFilter,
@@ -48,22 +115,19 @@ def daily_totals_statement(
     *,
     include_transfers: bool,
     bucket: str = "day",
-) -> Select[Any]:
+) -> Select[Any] | CompoundSelect[Any]:
     """Columns: the bucket's date key(s), currency, group value, income, expenses,
-    count_in, count_out (minor units)."""
+    count_in, count_out, rows (minor units). A key may come in several rows, to be
+    added up (``to_daily_totals`` does)."""
+    where = conditions(tenant_id, flt)
+    if not include_transfers:
+        where.append(t.transfer_id.is_(None))
+    if group_by == "category":
+        return _by_split_lines(tenant_id, where, bucket)
     source: Any = transactions
-    amount: ColumnElement[Any] = t.amount_minor
     group: ColumnElement[Any] | None
     if group_by is None:
         group = None
-    elif group_by == "category":
-        splits = transaction_splits.c
-        source = transactions.outerjoin(
-            transaction_splits,
-            and_(splits.tenant_id == t.tenant_id, splits.transaction_id == t.id),
-        )
-        group = func.coalesce(splits.category, t.category)
-        amount = func.coalesce(splits.amount_minor, t.amount_minor)
     elif group_by == "tag":
         tags = transaction_tags.c
         source = transactions.outerjoin(
@@ -80,22 +144,10 @@ def daily_totals_statement(
         raise ValidationError.of(
             "group_by", f"cannot group by {group_by!r}; use one of {', '.join(GROUP_FIELDS)}"
         )
-    where = conditions(tenant_id, flt)
-    if not include_transfers:
-        where.append(t.transfer_id.is_(None))
     keys: list[ColumnElement[Any]] = [*_bucket_keys(bucket), t.currency]
     if group is not None:
         keys.append(group)
-    income = func.sum(case((amount > _ZERO, amount), else_=_ZERO))
-    expenses = func.sum(case((amount < _ZERO, amount), else_=_ZERO))
-    count_in = func.sum(case((amount > _ZERO, 1), else_=_ZERO))
-    count_out = func.sum(case((amount < _ZERO, 1), else_=_ZERO))
-    return (
-        select(*keys, income, expenses, count_in, count_out)
-        .select_from(source)
-        .where(*where)
-        .group_by(*keys)
-    )
+    return select(*keys, *_sums(t.amount_minor)).select_from(source).where(*where).group_by(*keys)
 
 
 def _bucket_day(row: Any, bucket: str) -> tuple[date, int]:
@@ -111,26 +163,34 @@ def to_daily_totals(
     rows: Iterable[Any], group_by: str | None, bucket: str = "day"
 ) -> list[DailyTotal]:
     """Rows of ``daily_totals_statement`` as domain values, in the reference order."""
-    out = []
+    summed: dict[tuple[date, str, Any], list[int]] = {}
     for row in rows:
         day, width = _bucket_day(row, bucket)
         currency = row[width]
         group = None if group_by is None else row[width + 1]
         if group_by == "account":
             group = str(group)
-        income, expenses, count_in, count_out = row[-4:]
-        out.append(
-            DailyTotal(
-                day=day,
-                group=group,
-                currency=currency,
-                # PostgreSQL sums BIGINT into NUMERIC; the values are integers either way.
-                income=from_minor(int(income), currency),
-                expenses=from_minor(int(expenses), currency),
-                count_in=int(count_in),
-                count_out=int(count_out),
-            )
+        # PostgreSQL sums BIGINT into NUMERIC; the values are integers either way.
+        values = [int(value) for value in row[-5:]]
+        known = summed.get((day, currency, group))
+        if known is None:
+            summed[(day, currency, group)] = values
+        else:
+            for index, value in enumerate(values):
+                known[index] += value
+    out = [
+        DailyTotal(
+            day=day,
+            group=group,
+            currency=currency,
+            income=from_minor(income, currency),
+            expenses=from_minor(expenses, currency),
+            count_in=count_in,
+            count_out=count_out,
         )
+        for (day, currency, group), (income, expenses, count_in, count_out, rows) in summed.items()
+        if rows
+    ]
     # The reference sorts by day, currency, then group with None as "" (Python
     # string order, not the database's collation); None goes first on a tie.
     out.sort(key=lambda d: (d.day, d.currency, d.group or "", d.group is not None))

@@ -198,11 +198,16 @@ _ACCOUNT_KEY = (
 )
 _GET_ACCOUNT = select(accounts).where(*_ACCOUNT_KEY)
 _LOCK_ACCOUNT = _GET_ACCOUNT.with_for_update()
+#: Columns other tables' foreign keys refer to. An account's currency never
+#: changes, and assigning a referenced column, even to its own value, makes
+#: SQLite look for referring rows: a scan of every transaction without an index
+#: on (tenant_id, account_id, currency), on every balance change.
+_ACCOUNT_KEY_COLUMNS = ("tenant_id", "id", "currency")
 _UPDATE_ACCOUNT = (
     update(accounts)
     .where(*_ACCOUNT_KEY)
     .values(
-        {c.name: bindparam(c.name) for c in accounts.columns if c.name not in ("tenant_id", "id")}
+        {c.name: bindparam(c.name) for c in accounts.columns if c.name not in _ACCOUNT_KEY_COLUMNS}
     )
 )
 
@@ -244,7 +249,8 @@ class SqlAccountRepository(_Repository):
         self._uow.require_writable()
         self._uow.require_own(account.tenant_id, f"account {account.id}")
         row = mapping.account_to_row(account)
-        del row["tenant_id"], row["id"]
+        for name in _ACCOUNT_KEY_COLUMNS:
+            del row[name]
         self._uow.execute(
             _UPDATE_ACCOUNT, {**row, "key_tenant_id": self._tenant_id, "key_id": account.id}
         )

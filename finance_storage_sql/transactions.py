@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from datetime import date
@@ -15,7 +16,7 @@ from finance_core.errors import DuplicateError, NotFoundError
 from finance_core.money import from_minor
 from finance_core.queries import Cursor, Page, PageRequest, TransactionFilter
 from finance_core.transactions import Transaction
-from finance_storage_sql import mapping, query
+from finance_storage_sql import bulk, mapping, query
 from finance_storage_sql.aggregates import daily_totals_statement, to_daily_totals
 from finance_storage_sql.schema import transaction_splits, transaction_tags, transactions
 
@@ -77,12 +78,16 @@ class SqlTransactionRepository:
         for txn in txns:
             self._uow.require_own(txn.tenant_id, f"transaction {txn.id}")
         currency = self._uow.currencies({txn.account_id for txn in txns})
-        rows = [mapping.transaction_to_row(txn, currency[txn.account_id]) for txn in txns]
         tags = [row for txn in txns for row in mapping.tag_rows(txn)]
         splits = [row for txn in txns for row in mapping.split_rows(txn, currency[txn.account_id])]
-        self._uow.execute(
-            insert(transactions), rows, on_duplicate=lambda cols: self._duplicate(txns, cols)
-        )
+        on_duplicate = functools.partial(self._duplicate, txns)
+        if self._uow.dialect == "sqlite" and len(txns) >= bulk.MIN_ROWS:
+            self._uow.execute_many_raw(
+                bulk.INSERT_SQL, bulk.sqlite_rows(txns, currency), on_duplicate=on_duplicate
+            )
+        else:
+            rows = [mapping.transaction_to_row(txn, currency[txn.account_id]) for txn in txns]
+            self._uow.execute(insert(transactions), rows, on_duplicate=on_duplicate)
         if tags:
             self._uow.execute(insert(transaction_tags), tags)
         if splits:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, NoReturn, Self
 
 from sqlalchemy import Executable, select
 from sqlalchemy.engine import Connection, CursorResult
@@ -206,15 +206,39 @@ class SqlUnitOfWork:
         except SQLAlchemyError as exc:
             if first and is_lost_connection(exc):
                 return self._execute_again(statement, parameters, on_duplicate, exc)
-            self._roll_back_quietly()
-            error: StorageError | DuplicateError
-            if is_unique_violation(exc):
-                error = self._duplicate(exc, on_duplicate)
-            else:
-                error = storage_error(exc, "running a statement")
-            self._failure = error
-            self._currencies.clear()
-            raise error from exc
+            self._statement_failed(exc, on_duplicate)
+
+    def execute_many_raw(
+        self,
+        sql: str,
+        rows: Sequence[tuple[Any, ...]],
+        *,
+        on_duplicate: OnDuplicate | None = None,
+    ) -> None:
+        """``executemany`` of driver-ready rows, past SQLAlchemy's per-row processing.
+
+        For bulk inserts whose values are already in the driver's types; errors
+        are mapped exactly as in ``execute``. A bulk insert is never a unit of
+        work's first statement (the account is read and locked first), so a
+        lost connection is not retried here.
+        """
+        connection = self._active()
+        self._sent = True
+        try:
+            connection.exec_driver_sql(sql, list(rows))
+        except SQLAlchemyError as exc:
+            self._statement_failed(exc, on_duplicate)
+
+    def _statement_failed(self, exc: SQLAlchemyError, on_duplicate: OnDuplicate | None) -> NoReturn:
+        self._roll_back_quietly()
+        error: StorageError | DuplicateError
+        if is_unique_violation(exc):
+            error = self._duplicate(exc, on_duplicate)
+        else:
+            error = storage_error(exc, "running a statement")
+        self._failure = error
+        self._currencies.clear()
+        raise error from exc
 
     def _execute_again(
         self,

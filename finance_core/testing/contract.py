@@ -39,6 +39,13 @@ from finance_core.services import Ledger
 from finance_core.tenancy import Principal, Role
 from finance_core.testing import contract_rules
 from finance_core.testing.clock import FakeClock
+from finance_core.testing.contract_import_stream import (
+    TestEvents,
+    TestRepeatedKeys,
+    TestStreamingImport,
+    test_streaming_import_matches_import_file,
+)
+from finance_core.testing.contract_pages import TestPagesWithoutTotal
 from finance_core.testing.contract_planning import (
     TestBudgetStorage,
     TestPlanningUseCases,
@@ -1050,9 +1057,11 @@ __all__ = [
     "TestBudgetStorage",
     "TestChangingAccounts",
     "TestChangingTransactions",
+    "TestEvents",
     "TestIdempotencyRecords",
     "TestLocks",
     "TestOpeningAccounts",
+    "TestPagesWithoutTotal",
     "TestPagination",
     "TestPlanningUseCases",
     "TestPortability",
@@ -1060,6 +1069,7 @@ __all__ = [
     "TestProvisioning",
     "TestQueries",
     "TestReconcile",
+    "TestRepeatedKeys",
     "TestReports",
     "TestRestoreIsAWrite",
     "TestRoles",
@@ -1067,6 +1077,7 @@ __all__ = [
     "TestScopes",
     "TestStatementPortability",
     "TestStatements",
+    "TestStreamingImport",
     "TestTenantIsolation",
     "TestTransfers",
     "TestUnitOfWork",
@@ -1082,5 +1093,6 @@ __all__ = [
     "test_report_cashflow_matches_a_plain_sum",
     "test_report_month_and_year_buckets_equal_summed_days",
     "test_report_spending_by_category_and_month_matches_a_plain_sum",
+    "test_streaming_import_matches_import_file",
 ]
 __all__ += contract_rules.__all__

@@ -31,8 +31,28 @@ class Resource:
         version: int | None = None,
         location: str | None = None,
     ) -> None:
-        resp.status = status
         resp.media = self.converter.unstructure(shape)
+        self._headers(resp, status, version, location)
+
+    def write_json(
+        self,
+        resp: falcon.Response,
+        text: str,
+        *,
+        status: int = 200,
+        version: int | None = None,
+        location: str | None = None,
+    ) -> None:
+        """Send JSON text a writer in ``finance_http.rows`` has already made."""
+        resp.text = text
+        resp.content_type = falcon.MEDIA_JSON
+        self._headers(resp, status, version, location)
+
+    @staticmethod
+    def _headers(
+        resp: falcon.Response, status: int, version: int | None, location: str | None
+    ) -> None:
+        resp.status = status
         if version is not None:
             resp.set_header("ETag", etag(version))
         if location is not None:

@@ -12,14 +12,22 @@ import falcon
 from finance_core.errors import FieldError, ValidationError
 from finance_core.queries import DEFAULT_LIMIT, Cursor, PageRequest, TransactionFilter
 from finance_http.context import FinanceRequest
-from finance_http.reading import if_match, parse_id, parse_int, query_value, read_body, shape_errors
+from finance_http.reading import (
+    if_match,
+    parse_bool,
+    parse_id,
+    parse_int,
+    query_value,
+    read_body,
+    shape_errors,
+)
 from finance_http.resources.base import Resource
+from finance_http.rows import transaction_json, transaction_page_json
 from finance_http.wire import (
     BatchIn,
     BatchItemIn,
     BatchOut,
     TransactionCreateIn,
-    TransactionListOut,
     TransactionOut,
     TransactionPatchIn,
 )
@@ -79,10 +87,14 @@ def read_filter(req: FinanceRequest) -> tuple[TransactionFilter, PageRequest]:
     limit = q.get("limit", parse_int, "limit must be a whole number from 1 to 1000")
     offset = q.get("offset", parse_int, "offset must be a whole number, 0 or more")
     cursor = q.get("cursor", Cursor.decode, "cursor is not one this service issued")
+    total = q.get("total", parse_bool, "total must be true or false")
     page = None
     try:
         page = PageRequest(
-            limit=DEFAULT_LIMIT if limit is None else limit, offset=offset or 0, cursor=cursor
+            limit=DEFAULT_LIMIT if limit is None else limit,
+            offset=offset or 0,
+            cursor=cursor,
+            with_total=total is not False,
         )
     except ValidationError as exc:
         q.errors.extend(exc.errors)
@@ -114,17 +126,14 @@ class Transactions(Resource):
         principal = self.principal(req)
         page = self.ledger.list_transactions(principal, flt, page_request)
         locks = self.ledger.reconciled_through(principal)
-        out = TransactionListOut(
-            [TransactionOut.of(t, locks) for t in page.items], page.total, page.next_cursor
-        )
-        self.write(resp, out)
+        self.write_json(resp, transaction_page_json(page, locks))
 
     def on_post(self, req: FinanceRequest, resp: falcon.Response) -> None:
         body = read_body(req, TransactionCreateIn, self.converter)
         txn = self.ledger.post_transaction(self.principal(req), body.account_id, **body.fields())
-        self.write(
+        self.write_json(
             resp,
-            TransactionOut.of(txn),
+            transaction_json(txn),
             status=201,
             version=txn.version,
             location=f"/api/transactions/{txn.id}",
@@ -139,7 +148,7 @@ class Transactions(Resource):
         principal = self.principal(req)
         txn = self.ledger.get_transaction(principal, transaction_id)
         locks = self.ledger.reconciled_through(principal)
-        self.write(resp, TransactionOut.of(txn, locks), version=txn.version)
+        self.write_json(resp, transaction_json(txn, locks), version=txn.version)
 
     def on_patch_item(
         self, req: FinanceRequest, resp: falcon.Response, transaction_id: int

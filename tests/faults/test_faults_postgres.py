@@ -182,5 +182,5 @@ class TestDatabaseRestart:
             finally:
                 cluster.start()
             assert server.process.returncode == 0
-            # gunicorn logs this only for a worker that exits by itself, not one it kills.
-            assert f"Worker exiting (pid: {waiting})" in server.stderr()
+            # Logged only by a worker that stops by itself, not by one that is killed.
+            assert f"worker {waiting} stops waiting for the storage" in server.stderr()

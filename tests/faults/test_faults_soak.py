@@ -124,7 +124,8 @@ class Client:
 
     def _import(self, account: int) -> None:
         descriptions = [f"import {self.index}-{self._n}-{row}" for row in range(5)]
-        # Signed explicitly: a file whose amounts carry no sign at all is refused.
+        # Every amount carries its sign: five positive amounts alone would not say
+        # which way the money went, and the importer rightly refuses to guess.
         lines = ["Date,Amount,Description"] + [
             f"2026-03-{row + 1:02d},{self._amount():+},{text}"
             for row, text in enumerate(descriptions)

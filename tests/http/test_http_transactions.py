@@ -137,6 +137,29 @@ class TestListTransactions:
         assert [t["date"] for t in rest["transactions"]] == ["2024-01-01"]
         assert rest["next_cursor"] is None
 
+    def test_total_false_leaves_the_count_out(self, api: Api) -> None:
+        """?total=false answers the same page with total null."""
+        account = api.account()
+        for day in ("2024-01-01", "2024-01-03", "2024-01-02"):
+            api.transaction(account["id"], date=day)
+        counted = data(api.get("/api/transactions", params={"limit": "2"}))
+        uncounted = data(api.get("/api/transactions", params={"limit": "2", "total": "false"}))
+        assert uncounted["total"] is None
+        assert uncounted["transactions"] == counted["transactions"]
+        assert uncounted["next_cursor"] == counted["next_cursor"]
+
+    def test_total_true_is_the_default(self, api: Api) -> None:
+        """?total=true counts, as a request without the parameter does."""
+        account = api.account()
+        api.transaction(account["id"])
+        assert data(api.get("/api/transactions", params={"total": "true"}))["total"] == 1
+
+    def test_bad_total_is_named(self, api: Api) -> None:
+        """A total that is not true or false is a 422 naming the parameter."""
+        result = api.get("/api/transactions", params={"total": "maybe"})
+        assert result.status_code == 422
+        assert data(result)["errors"][0]["field"] == "total"
+
     def test_filters_combine(self, api: Api) -> None:
         """Tags (any-of), amounts and text filters all apply."""
         account = api.account()

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import attrs
+import pytest
 from sql_support import fresh_tenant
 from sqlalchemy import event
 
 from finance_core.accounts import Account, AccountType
+from finance_core.errors import ValidationError
 from finance_core.testing.clock import FakeClock
 from finance_core.transactions import Split, Transaction
+from finance_storage_sql import bulk
 from finance_storage_sql.storage import SqlStorage
 
 NOW = FakeClock()()
@@ -72,3 +76,59 @@ class TestAddMany:
             uow.commit()
         with any_storage.unit_of_work(tenant, readonly=True) as uow:
             assert [uow.transactions.get(t.id) for t in batch] == batch
+
+
+class TestSqliteBulkRows:
+    def _stored(self, storage: SqlStorage, tenant: str, count: int) -> list[tuple[Any, ...]]:
+        batch = [
+            attrs.evolve(
+                txn,
+                description=f"Caf\u00e9 {txn.id}" if txn.id % 2 else None,
+                merchant="Shop",
+                external_id=f"ext-{txn.id}",
+                rule_fields=(("category", 3), ("merchant", 4)) if txn.id % 3 else (),
+                created_at=datetime(
+                    2024, 3, 1, 12, 30, 5, 123456, tzinfo=timezone(timedelta(hours=2))
+                ),
+                date=date(1999, 12, 31),
+            )
+            for txn in _batch(tenant, count)
+        ]
+        with storage.unit_of_work(tenant) as uow:
+            zero, kind = Decimal(0), AccountType.CHECKING
+            uow.accounts.add(Account(1, tenant, "A", kind, "USD", zero, zero, None, None, NOW, NOW))
+            uow.transactions.add_many(batch)
+            uow.commit()
+        with storage.engine.connect() as connection:
+            result = connection.exec_driver_sql(
+                "SELECT * FROM transactions WHERE tenant_id = ? ORDER BY id", (tenant,)
+            )
+            return [row[1:] for row in result]
+
+    def test_bulk_rows_are_stored_as_the_usual_statement_stores_them(
+        self, sqlite_storage: SqlStorage
+    ) -> None:
+        """A batch above the bulk threshold stores the very text a small batch stores."""
+        small = self._stored(sqlite_storage, fresh_tenant(), bulk.MIN_ROWS - 1)
+        large = self._stored(sqlite_storage, fresh_tenant(), bulk.MIN_ROWS + 10)
+        assert large[: len(small)] == small
+
+    def test_bulk_rows_read_back_in_full(self, sqlite_storage: SqlStorage) -> None:
+        """Transactions written by the bulk path read back equal, times in UTC."""
+        tenant = fresh_tenant()
+        batch = _batch(tenant, bulk.MIN_ROWS + 1)
+        with sqlite_storage.unit_of_work(tenant) as uow:
+            zero, kind = Decimal(0), AccountType.CHECKING
+            uow.accounts.add(Account(1, tenant, "A", kind, "USD", zero, zero, None, None, NOW, NOW))
+            uow.transactions.add_many(batch)
+            uow.commit()
+        with sqlite_storage.unit_of_work(tenant, readonly=True) as uow:
+            assert [uow.transactions.get(t.id) for t in batch] == batch
+
+    def test_bulk_rows_refuse_an_amount_the_currency_cannot_hold(self) -> None:
+        """An amount finer than the currency's minor unit is refused, never truncated."""
+        txn = attrs.evolve(_batch("t", 1)[0], amount=Decimal("-2.505"))
+        with pytest.raises(ValidationError, match="amount"):
+            bulk.sqlite_rows([txn], {1: "USD"})
+        (row,) = bulk.sqlite_rows([_batch("t", 1)[0]], {1: "USD"})
+        assert row[bulk.COLUMNS.index("amount_minor")] == -250

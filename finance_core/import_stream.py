@@ -1,0 +1,463 @@
+"""Importing a file too big to hold at once: planned, checked and posted in chunks.
+
+``ImportServices.import_file`` plans a whole ``ParsedFile`` and reports every
+row; its memory grows with the file. ``StreamImportServices.import_stream``
+reads a ``RowSource`` twice, one chunk of rows at a time, inside one unit of
+work, and keeps only counts and the first few rows that were not created:
+
+1. The first pass checks every row as planning would (a rejected row is known
+   before anything is written) and notes a 32-bit hash of each row's
+   de-duplication key, to learn which keys occur more than once in the file
+   (about 5 bytes a row, where a Python set would take 60).
+2. The second pass plans each chunk exactly as ``plan_rows`` does (occurrence
+   numbers are counted exactly, but only for the keys the first pass saw
+   twice), looks the chunk's external ids up in storage and posts the new rows.
+
+Rows, ids, duplicate decisions and balance rules are those of ``import_file``:
+the stored transactions are the same. All or nothing: a rejected row (unless
+``skip_bad_rows``) makes the run a dry run; any error rolls everything back.
+Balance rules are checked after each chunk, in file order.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final, Protocol
+
+import attrs
+
+from finance_core.accounts import Account
+from finance_core.errors import NotFoundError, ValidationError
+from finance_core.events import EventKind, EventLog, EventRun
+from finance_core.importing import (
+    DEFAULT_CATEGORY,
+    ParsedFile,
+    ParsedRow,
+    RejectedRow,
+    RowOutcome,
+    fingerprint,
+)
+from finance_core.ledger_base import BalanceWrite
+from finance_core.money import ISO_4217_CODES, MAX_MAGNITUDE, check_amount, minor_units
+from finance_core.occurrence_links import link_occurrences
+from finance_core.ports import UnitOfWork
+from finance_core.rule_steps import categorize_new
+from finance_core.tenancy import Principal
+from finance_core.transaction_services import TransactionServices
+from finance_core.transactions import Transaction, check_split_total, clean_fields
+
+#: Rows planned, looked up and inserted together: large enough that per-chunk
+#: statements cost little per row, small enough that a chunk's objects are a
+#: few megabytes.
+CHUNK_ROWS: Final = 5000
+#: Rows not created (duplicates and rejects) kept to show; the counts are exact.
+MAX_EXAMPLES: Final = 100
+_QUANTUM: Final = {code: Decimal(1).scaleb(-minor_units(code)) for code in ISO_4217_CODES}
+
+
+@attrs.frozen
+class RowChunk:
+    """Consecutive rows of a file, and the rows among them a parser could not read."""
+
+    rows: Sequence[ParsedRow]
+    rejected: Sequence[RejectedRow] = ()
+
+
+class RowSource(Protocol):
+    """A parsed file read a chunk at a time; ``chunks()`` may be called more than once."""
+
+    @property
+    def currency(self) -> str | None:
+        """The currency the file states for all its rows, if it states one."""
+
+    def chunks(self) -> Iterable[RowChunk]:
+        """The file's rows in file order, in chunks, each time from the start."""
+
+
+@attrs.frozen
+class ParsedSource:
+    """A ``ParsedFile`` already in memory as a ``RowSource``."""
+
+    parsed: ParsedFile
+    chunk_rows: int = CHUNK_ROWS
+
+    @property
+    def currency(self) -> str | None:
+        return self.parsed.currency
+
+    def chunks(self) -> Iterator[RowChunk]:
+        rows = self.parsed.rows
+        rejected = self.parsed.rejected
+        for start in range(0, len(rows), self.chunk_rows):
+            yield RowChunk(rows[start : start + self.chunk_rows])
+        if rejected:
+            yield RowChunk((), rejected)
+
+
+@attrs.frozen
+class StreamedImport:
+    """What an import did (or, in a dry run, would do): exact counts, a few examples."""
+
+    created: int
+    duplicates: int
+    rejected: int
+    dry_run: bool
+    committed: bool
+    #: The first ``MAX_EXAMPLES`` duplicate and rejected rows, in the order met.
+    examples: tuple[RowOutcome, ...]
+
+
+class _Repeats:
+    """Which 32-bit key hashes a file holds more than once, in about 5 bytes a slot.
+
+    An open-addressing table in an ``array``: a Python set of a million keys
+    would take some 60 MB, this takes 10. Two different keys that share a hash
+    only make both "repeated", which costs an exact count and nothing else.
+    """
+
+    def __init__(self) -> None:
+        self._slots = array("I", bytes(4 * 1024))
+        self._twice = bytearray(1024)
+        self._used = 0
+
+    @staticmethod
+    def key(value: object) -> int:
+        # 0 marks an empty slot, so keys are odd.
+        return (hash(value) & 0xFFFFFFFF) | 1
+
+    def add(self, value: object) -> bool:
+        """Note ``value``; True when its hash was noted before (a repeat, or a shared hash)."""
+        key = self.key(value)
+        slots = self._slots
+        mask = len(slots) - 1
+        at = key & mask
+        while True:
+            found = slots[at]
+            if found == 0:
+                slots[at] = key
+                self._used += 1
+                if self._used * 4 > len(slots) * 3:
+                    self._grow()
+                return False
+            if found == key:
+                self._twice[at] = 1
+                return True
+            at = (at + 1) & mask
+
+    def _grow(self) -> None:
+        old, twice = self._slots, self._twice
+        size = len(old) * 2
+        self._slots = array("I", bytes(4 * size))
+        self._twice = bytearray(size)
+        mask = size - 1
+        for index, key in enumerate(old):
+            if key:
+                at = key & mask
+                while self._slots[at]:
+                    at = (at + 1) & mask
+                self._slots[at] = key
+                self._twice[at] = twice[index]
+
+    def repeated(self) -> frozenset[int]:
+        return frozenset(key for key, twice in zip(self._slots, self._twice, strict=True) if twice)
+
+
+def _text_key(row: ParsedRow) -> tuple[date, Decimal, str]:
+    return (row.date, row.amount, " ".join((row.description or "").split()).casefold())
+
+
+def _check(row: ParsedRow, currency: str) -> tuple[Decimal | None, str | None]:
+    """The row's amount checked for the account, or why the row is rejected."""
+    amount = row.amount
+    if row.currency is None or row.currency == currency:
+        # The common case, without check_amount's layers: a Decimal that is
+        # exact at the currency's exponent and in range is what it returns.
+        quantum = _QUANTUM.get(currency)
+        if quantum is not None and type(amount) is Decimal and amount.is_finite():
+            try:
+                exact = amount.quantize(quantum)
+            except InvalidOperation:
+                exact = None
+            if exact == amount and abs(exact) < MAX_MAGNITUDE:
+                return exact, None
+    try:
+        amount = check_amount(row.amount, currency, "amount")
+        if row.currency is not None and row.currency != currency:
+            raise ValidationError.of("currency", f"row is in {row.currency}, not {currency}")
+    except ValidationError as exc:
+        return None, str(exc)
+    return amount, None
+
+
+def _fields(row: ParsedRow, amount: Decimal, external_id: str) -> dict[str, Any]:
+    """What ``plan_rows`` posts for a row."""
+    fields: dict[str, Any] = {
+        "amount": amount,
+        "date": row.date,
+        "category": (row.category or DEFAULT_CATEGORY)[:100],
+        "description": (row.description or None) and row.description[:1000],
+        "merchant": (row.merchant or None) and row.merchant[:255],
+        "external_id": external_id,
+    }
+    if row.splits:
+        fields["splits"] = [{"category": c[:100], "amount": a} for c, a in row.splits]
+    return fields
+
+
+@attrs.define
+class _Tally:
+    created: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    examples: list[RowOutcome] = attrs.field(factory=list)
+
+    def note(self, outcome: RowOutcome) -> None:
+        if outcome.status == "duplicate":
+            self.duplicates += 1
+        else:
+            self.rejected += 1
+        if len(self.examples) < MAX_EXAMPLES:
+            self.examples.append(outcome)
+
+
+class _Planner:
+    """Decides each row's external id and fate, chunk by chunk, as ``plan_rows`` does."""
+
+    def __init__(self, currency: str, repeated: frozenset[int]) -> None:
+        self.currency = currency
+        self.repeated = repeated
+        self.occurrences: Counter[tuple[date, Decimal, str]] = Counter()
+        self.seen_file_ids: set[str] = set()
+
+    def plan(
+        self, rows: Sequence[ParsedRow], tally: _Tally
+    ) -> list[tuple[ParsedRow, str, dict[str, Any]]]:
+        planned = []
+        for row in rows:
+            if row.file_id:
+                external_id = row.file_id[:255]
+                repeat = False
+                if _Repeats.key(("id", external_id)) in self.repeated:
+                    repeat = external_id in self.seen_file_ids
+                    self.seen_file_ids.add(external_id)
+                if repeat:
+                    tally.note(
+                        self._outcome(row, "duplicate", external_id, "the file repeats this id")
+                    )
+                    continue
+            else:
+                key = _text_key(row)
+                occurrence = 1
+                if _Repeats.key(key) in self.repeated:
+                    self.occurrences[key] += 1
+                    occurrence = self.occurrences[key]
+                external_id = fingerprint(row, occurrence)
+            amount, reason = _check(row, self.currency)
+            if amount is None:
+                tally.note(self._outcome(row, "rejected", None, reason))
+                continue
+            planned.append((row, external_id, _fields(row, amount, external_id)))
+        return planned
+
+    @staticmethod
+    def _outcome(
+        row: ParsedRow,
+        status: str,
+        external_id: str | None,
+        reason: str | None,
+        duplicate_of: int | None = None,
+    ) -> RowOutcome:
+        return RowOutcome(
+            row.row,
+            status,  # type: ignore[arg-type]  # one of RowStatus by construction
+            row.date,
+            row.amount,
+            row.description,
+            external_id,
+            duplicate_of=duplicate_of,
+            reason=reason,
+        )
+
+
+def _first_pass(source: RowSource, currency: str) -> tuple[frozenset[int], bool]:
+    """Keys seen more than once, and whether any row will be rejected.
+
+    A bad row that repeats an earlier row's file id is a duplicate, not a
+    reject (as in ``plan_rows``). The hash table can only say "maybe seen", so
+    such rows are settled exactly by one more pass, kept to their ids.
+    """
+    repeats = _Repeats()
+    rejects = False
+    doubtful: set[str] = set()
+    for chunk in source.chunks():
+        rejects = rejects or bool(chunk.rejected)
+        for row in chunk.rows:
+            bad = _check(row, currency)[1] is not None
+            if row.file_id:
+                external_id = row.file_id[:255]
+                if repeats.add(("id", external_id)) and bad:
+                    doubtful.add(external_id)
+                    continue
+            else:
+                repeats.add(_text_key(row))
+            rejects = rejects or bad
+    if doubtful and not rejects:
+        rejects = _first_seen_bad(source, doubtful, currency)
+    return repeats.repeated(), rejects
+
+
+def _first_seen_bad(source: RowSource, ids: set[str], currency: str) -> bool:
+    """True when a bad row is the first in the file with its id (so it is rejected)."""
+    seen: set[str] = set()
+    for chunk in source.chunks():
+        for row in chunk.rows:
+            external_id = (row.file_id or "")[:255]
+            if external_id in ids:
+                if external_id not in seen and _check(row, currency)[1] is not None:
+                    return True
+                seen.add(external_id)
+    return False
+
+
+def _transaction(
+    principal: Principal, account: Account, ident: int, fields: dict[str, Any], now: datetime
+) -> Transaction:
+    """``TransactionServices._build`` for a planned row, whose amount is checked already.
+
+    A planned row's texts are cut to their limits, so for a row without splits
+    what ``clean_fields`` would do comes down to the category's strip; anything
+    else takes ``clean_fields`` itself.
+    """
+    amount = fields["amount"]
+    category = fields["category"]
+    if "splits" not in fields and type(fields["date"]) is date and len(category.strip()) >= 1:
+        return Transaction(
+            id=ident,
+            tenant_id=principal.tenant_id,
+            account_id=account.id,
+            amount=amount,
+            date=fields["date"],
+            category=category.strip(),
+            created_at=now,
+            updated_at=now,
+            description=fields["description"],
+            merchant=fields["merchant"],
+            external_id=fields["external_id"],
+        )
+    rest = {k: v for k, v in fields.items() if k != "amount"}
+    cleaned = clean_fields(rest, account.currency, partial=True)
+    check_split_total(cleaned.get("splits", ()), amount)
+    return Transaction(
+        id=ident,
+        tenant_id=principal.tenant_id,
+        account_id=account.id,
+        amount=amount,
+        created_at=now,
+        updated_at=now,
+        **cleaned,
+    )
+
+
+class StreamImportServices(TransactionServices):
+    """Bank files too big to hold: streamed through one unit of work."""
+
+    def import_stream(
+        self,
+        principal: Principal,
+        account_id: int,
+        source: RowSource,
+        *,
+        dry_run: bool = False,
+        skip_bad_rows: bool = False,
+    ) -> StreamedImport:
+        """Import every row of ``source`` into one account, a chunk at a time.
+
+        The same rows are created, found duplicate or rejected as by
+        ``import_file``; a dry run (or a file with a rejected row, unless
+        ``skip_bad_rows``) writes nothing and reports what a real run would do.
+        """
+        principal.require_write()
+        with self._unit(principal.tenant_id, readonly=dry_run) as uow:
+            account = uow.accounts.get(account_id)
+            if account is None:
+                raise NotFoundError("account", account_id)
+            if source.currency is not None and source.currency != account.currency:
+                raise ValidationError.of(
+                    "account_id",
+                    f"the file is in {source.currency} but the account is in "
+                    f"{account.currency}; import it into an account of that currency",
+                )
+            repeated, rejects = _first_pass(source, account.currency)
+            writing = not dry_run and (not rejects or skip_bad_rows)
+            planner = _Planner(account.currency, repeated)
+            tally = _Tally()
+            events = EventLog()
+            for chunk in source.chunks():
+                for bad in chunk.rejected:
+                    tally.note(RowOutcome(bad.row, "rejected", reason=bad.reason))
+                new = self._new_rows(uow, account_id, planner.plan(chunk.rows, tally), tally)
+                tally.created += len(new)
+                if writing and new:
+                    events.extend(self._post_chunk(principal, uow, account, new))
+            if writing:
+                self.notify(principal.tenant_id, events)
+                uow.commit()
+        examples = tuple(sorted(tally.examples, key=lambda o: o.row))
+        return StreamedImport(
+            tally.created, tally.duplicates, tally.rejected, dry_run, writing, examples
+        )
+
+    @staticmethod
+    def _new_rows(
+        uow: UnitOfWork,
+        account_id: int,
+        planned: list[tuple[ParsedRow, str, dict[str, Any]]],
+        tally: _Tally,
+    ) -> list[dict[str, Any]]:
+        """The planned rows the account does not hold yet; the others are duplicates."""
+        existing = uow.transactions.find_external_ids(account_id, [p[1] for p in planned])
+        new = []
+        for row, external_id, fields in planned:
+            if external_id in existing:
+                why = (
+                    "the account already has a transaction with this file id"
+                    if row.file_id
+                    else "the account already has a transaction with the same date, amount "
+                    "and description at this occurrence"
+                )
+                tally.note(
+                    _Planner._outcome(row, "duplicate", external_id, why, existing[external_id])
+                )
+            else:
+                new.append(fields)
+        return new
+
+    def _post_chunk(
+        self,
+        principal: Principal,
+        uow: UnitOfWork,
+        account: Account,
+        items: list[dict[str, Any]],
+    ) -> EventRun:
+        """Insert one chunk and move the balance, enforcing the rules on the chunk."""
+        now = self._now()
+        write = BalanceWrite(self, uow)
+        locked = write.lock(account.id)[account.id]
+        ids = uow.allocate_ids("transaction", len(items))
+        txns = [
+            _transaction(principal, locked, ident, item, now)
+            for ident, item in zip(ids, items, strict=True)
+        ]
+        # What post_batch does besides: the tenant's categorization rules, and
+        # matching the new rows to scheduled occurrences.
+        txns = categorize_new(self, uow, locked, items, txns)
+        for txn in txns:
+            write.add(txn)
+        write.settle(now)
+        uow.transactions.add_many(txns)
+        link_occurrences(uow, txns, now)
+        return EventRun(EventKind.TRANSACTION_POSTED, principal.tenant_id, ids)
