@@ -23,6 +23,7 @@ from finance_core.ledger_base import (
     BalanceWrite,
     LedgerBase,
     check_version,
+    positive_id,
 )
 from finance_core.money import check_amount, check_currency
 from finance_core.rules import BalanceChange, enforce
@@ -94,6 +95,7 @@ class AccountServices(LedgerBase):
         return account
 
     def get_account(self, principal: Principal, account_id: int) -> Account:
+        positive_id(account_id, "account_id")
         with self._unit(principal.tenant_id, readonly=True) as uow:
             account = uow.accounts.get(account_id)
         if account is None:
@@ -106,6 +108,7 @@ class AccountServices(LedgerBase):
 
     def balance_as_of(self, principal: Principal, account_id: int, day: date) -> Decimal:
         """The balance at the end of ``day``: initial balance plus amounts dated up to it."""
+        positive_id(account_id, "account_id")
         day = check_date(day, "as_of")
         with self._unit(principal.tenant_id, readonly=True) as uow:
             account = uow.accounts.get(account_id)
@@ -125,6 +128,7 @@ class AccountServices(LedgerBase):
     ) -> Account:
         """Change name, type or floor; a new floor must not be above the balance."""
         principal.require_write()
+        positive_id(account_id, "account_id")
         now = self._now()
         with self._unit(principal.tenant_id) as uow:
             write = BalanceWrite(self, uow)
@@ -159,6 +163,7 @@ class AccountServices(LedgerBase):
     ) -> None:
         """Delete an account, its transactions, and both legs of its transfers."""
         principal.require_write()
+        positive_id(account_id, "account_id")
         now = self._now()
         with self._unit(principal.tenant_id) as uow:
             write = BalanceWrite(self, uow)

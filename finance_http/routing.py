@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from finance_http.reading import MAX_ID
+from finance_core.ids import MAX_ID
 
 
 @attrs.frozen

@@ -38,6 +38,12 @@ from finance_core.rules import BUILTIN_RULES, NoFutureDatedRule
 from finance_core.services import Ledger
 from finance_core.tenancy import Principal, Role
 from finance_core.testing.clock import FakeClock
+from finance_core.testing.contract_inputs import (
+    TestEveryBadFieldIsListed,
+    TestIntegersHaveRanges,
+    TestTextIsRefusedAlike,
+    test_input_clean_text_round_trips_and_dirty_text_is_refused,
+)
 from finance_core.testing.contract_reports import (
     TestReports,
     test_report_balance_history_matches_balance_as_of,
@@ -1034,7 +1040,9 @@ __all__ = [
     "TestBatches",
     "TestChangingAccounts",
     "TestChangingTransactions",
+    "TestEveryBadFieldIsListed",
     "TestIdempotencyRecords",
+    "TestIntegersHaveRanges",
     "TestOpeningAccounts",
     "TestPagination",
     "TestPortability",
@@ -1044,6 +1052,7 @@ __all__ = [
     "TestReports",
     "TestRoles",
     "TestTenantIsolation",
+    "TestTextIsRefusedAlike",
     "TestTransfers",
     "TestUnitOfWork",
     "checking",
@@ -1053,6 +1062,7 @@ __all__ = [
     "owner",
     "savings",
     "test_backend_agrees_with_memory_oracle",
+    "test_input_clean_text_round_trips_and_dirty_text_is_refused",
     "test_report_balance_history_matches_balance_as_of",
     "test_report_cashflow_matches_a_plain_sum",
     "test_report_month_and_year_buckets_equal_summed_days",
