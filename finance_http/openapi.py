@@ -19,6 +19,7 @@ _ERRORS: Final = {
     412: "If-Match does not match the current ETag.",
     413: "The body is larger than MAX_BODY_BYTES.",
     415: "The body is not JSON.",
+    429: "The tenant already runs EXPENSIVE_REQUESTS_PER_TENANT such requests; see Retry-After.",
     422: "Validation failed or a balance rule was violated; `errors` lists every bad field.",
     503: "Storage is unreachable.",
 }
@@ -33,6 +34,13 @@ def _problem(description: str, status: int) -> dict[str, Any]:
         response["headers"] = {
             "WWW-Authenticate": {
                 "description": "The Bearer challenge.",
+                "schema": {"type": "string"},
+            }
+        }
+    if status in (429, 503):
+        response["headers"] = {
+            "Retry-After": {
+                "description": "Seconds to wait before retrying.",
                 "schema": {"type": "string"},
             }
         }
@@ -123,6 +131,8 @@ def _operation(route: Route, op: Operation) -> dict[str, Any]:
         errors.add(422)
     if op.conditional:
         errors.add(412)
+    if op.expensive:
+        errors.add(429)
     for status in sorted(errors - set(op.responses)):
         responses[str(status)] = _problem(_ERRORS[status], status)
     out["responses"] = responses

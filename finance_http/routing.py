@@ -47,6 +47,8 @@ class Operation:
     #: Request media types: JSON and multipart bodies follow ``body``'s schema, any
     #: other type is documented as raw bytes (resources declaring ``accepts_raw_body``).
     body_media_types: tuple[str, ...] = ("application/json",)
+    #: Imports, long reports and the like: limited per tenant, 429 beyond the limit.
+    expensive: bool = False
 
 
 @attrs.frozen

@@ -7,11 +7,14 @@ connections, never share the parent's.
 from __future__ import annotations
 
 import logging
+import shutil
 from typing import Any
 
+import attrs
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
 from finance_http.app import build_dependencies, create_app
+from finance_http.limits import make_slot_dir
 from finance_http.settings import Settings
 
 
@@ -36,6 +39,16 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships n
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
+    # Made before the fork, so every worker counts expensive requests in the same place.
+    slot_dir = make_slot_dir()
+    settings = attrs.evolve(settings, slot_dir=str(slot_dir))
+    try:
+        _run(settings, host=host, port=port, workers=workers, threads=threads)
+    finally:
+        shutil.rmtree(slot_dir, ignore_errors=True)
+
+
+def _run(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
     GunicornServer(
         settings,
         {
