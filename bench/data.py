@@ -57,7 +57,7 @@ def row_fields(count: int, seed: int = 7) -> Iterator[tuple[date, int, str, str,
 
 
 def parsed_file(count: int, seed: int = 7) -> ParsedFile:
-    """What a CSV parser would hand to ``import_parsed`` for ``count`` rows."""
+    """What a CSV parser would hand to ``Ledger.import_file`` for ``count`` rows."""
     rows = tuple(
         ParsedRow(
             row=number,

@@ -1,6 +1,6 @@
 """Figure 1: bulk import into SQLite against ``sqlite3.executemany`` of the same rows.
 
-The project's side is ``import_parsed`` (planning, duplicate check and
+The project's side is ``Ledger.import_file`` (planning, duplicate check and
 ``Ledger.post_batch`` in one unit of work) on rows a parser already produced;
 parsing is figure 8's business. The reference inserts the rows the project
 stored, byte for byte, into a copy of the project's own schema (same indexes,
@@ -17,7 +17,7 @@ from bench import sqlite_ref
 from bench.books import open_books
 from bench.data import parsed_file
 from bench.harness import Figure, Sizes, median, ratio
-from finance_core.importing import ParsedFile, import_parsed
+from finance_core.importing import ParsedFile
 
 Log = Callable[[str], None]
 
@@ -27,7 +27,7 @@ def _library_import(path: Path, parsed: ParsedFile) -> float:
     ledger, principal, account_id = open_books(f"sqlite:///{path}")
     try:
         start = time.perf_counter()
-        result = import_parsed(ledger, principal, account_id, parsed)
+        result = ledger.import_file(principal, account_id, parsed)
         elapsed = time.perf_counter() - start
     finally:
         ledger.storage.close()
@@ -83,7 +83,7 @@ def run(sizes: Sizes, work: Path, log: Log) -> tuple[list[Figure], Path]:
                 goal=">= 0.50 of reference rate",
                 direction="at_least",
                 limit=0.5,
-                note=f"median of {repeats}; import_parsed into one account",
+                note=f"median of {repeats}; Ledger.import_file into one account",
                 samples=tuple(ours),
                 reference_samples=tuple(theirs),
             )

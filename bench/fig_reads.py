@@ -17,9 +17,8 @@ from bench import sqlite_ref
 from bench.books import open_books, reopen
 from bench.data import parsed_file
 from bench.harness import Figure, Sizes, median, paired, ratio
-from finance_core.importing import import_parsed
 from finance_core.queries import Cursor, PageRequest, TransactionFilter
-from finance_core.reports import ReportRow, spending
+from finance_core.reports import ReportRow
 from finance_core.services import Ledger
 from finance_core.tenancy import Principal
 
@@ -42,12 +41,12 @@ def ensure_dataset(path: Path, candidate: Path | None, sizes: Sizes, log: Log) -
         ledger, principal, account_id = open_books(f"sqlite:///{path}")
         assert account_id == BIG
         log(f"  importing {sizes.big_account:,} rows into the big account")
-        import_parsed(ledger, principal, BIG, parsed_file(sizes.big_account))
+        ledger.import_file(principal, BIG, parsed_file(sizes.big_account))
         ledger.storage.close()
     ledger, principal = reopen(f"sqlite:///{path}", TENANT)
     small = ledger.open_account(principal, "Small", "checking", initial_balance="0.00")
     assert small.id == SMALL
-    import_parsed(ledger, principal, SMALL, parsed_file(sizes.small_account, seed=11))
+    ledger.import_file(principal, SMALL, parsed_file(sizes.small_account, seed=11))
     ledger.storage.close()
     return path
 
@@ -168,7 +167,9 @@ def _report(
     log: Log,
 ) -> Figure:
     def ours() -> list[ReportRow]:
-        return spending(ledger, principal, group_by="category", period="month", account_id=BIG)
+        return ledger.report_spending(
+            principal, group_by="category", period="month", account_id=BIG
+        )
 
     def theirs() -> list[tuple[str, str, str, int, int]]:
         return sqlite_ref.spending_by_month(connection, TENANT, BIG)
@@ -191,7 +192,7 @@ def _report(
         goal="<= 1.5x",
         direction="at_most",
         limit=1.5,
-        note="finance_core.reports.spending",
+        note="Ledger.report_spending",
         samples=tuple(report),
         reference_samples=tuple(handwritten),
     )

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from bench.books import open_books
-from finance_core.importing import ImportOptions, import_parsed
+from finance_core.importing import ImportOptions
 from finance_core.plugins import make_plugin_manager
 
 
@@ -44,7 +44,7 @@ def main(argv: list[str]) -> int:
     start = time.perf_counter()
     data = csv_path.read_bytes()
     parsed = importer.parse(data, ImportOptions())
-    result = import_parsed(ledger, principal, account_id, parsed)
+    result = ledger.import_file(principal, account_id, parsed)
     seconds = time.perf_counter() - start
     ledger.storage.close()
     report = {

@@ -33,7 +33,15 @@ def build_parser(plugins: FinancePlugins) -> argparse.ArgumentParser:
         child = sub.add_parser(command.name, help=command.help, description=command.help)
         command.add_arguments(child)
         child.set_defaults(_run=command.run)
+    # Commands reuse the process's one plugin manager instead of building their own.
+    parser.set_defaults(_plugins=plugins)
     return parser
+
+
+def plugins_of(args: argparse.Namespace) -> FinancePlugins:
+    """The plugin manager the command line was built with (a new one for a bare namespace)."""
+    plugins = getattr(args, "_plugins", None)
+    return plugins if isinstance(plugins, FinancePlugins) else make_plugin_manager()
 
 
 def load_env_file(path: str = ".env") -> None:

@@ -2,8 +2,8 @@
 
 Parsers live in plugins (``finance_importers`` hook) and turn bytes into a
 ``ParsedFile``. This module decides what happens to each row: created,
-duplicate (of which transaction, and why) or rejected (with the reason), and
-posts the created ones in one unit of work.
+duplicate (of which transaction, and why) or rejected (with the reason). The
+use case that posts the created rows is ``ImportServices.import_file``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ import attrs
 
 from finance_core.errors import ValidationError
 from finance_core.money import check_amount
-from finance_core.services import Ledger
-from finance_core.tenancy import Principal
 
 #: Category given to imported rows that carry none.
 DEFAULT_CATEGORY: Final = "uncategorized"
@@ -231,41 +229,3 @@ def outcomes_for(
         else:
             out.append(base)
     return sorted(out, key=lambda o: o.row)
-
-
-def import_parsed(
-    ledger: Ledger,
-    principal: Principal,
-    account_id: int,
-    parsed: ParsedFile,
-    *,
-    dry_run: bool = False,
-    skip_bad_rows: bool = False,
-) -> ImportResult:
-    """Import a parsed file into one account.
-
-    All or nothing: a rejected row stops the whole file unless
-    ``skip_bad_rows``; a dry run reports exactly what a real run would do and
-    writes nothing. Re-importing the same file creates nothing new.
-    """
-    principal.require_write()
-    account = ledger.get_account(principal, account_id)
-    planned = plan_rows(parsed, account.currency)
-    with ledger.storage.unit_of_work(principal.tenant_id, readonly=True) as uow:
-        existing = uow.transactions.find_external_ids(
-            account_id, [p.external_id for p in planned if p.fields is not None]
-        )
-    outcomes = outcomes_for(planned, existing, parsed.rejected)
-    has_rejects = any(o.status == "rejected" for o in outcomes)
-    if dry_run or (has_rejects and not skip_bad_rows):
-        return ImportResult(tuple(outcomes), dry_run=dry_run, committed=False)
-    to_create = {o.row for o in outcomes if o.status == "created"}
-    items = [p.fields for p in planned if p.fields is not None and p.parsed.row in to_create]
-    if not items:
-        return ImportResult(tuple(outcomes), dry_run=False, committed=True)
-    result = ledger.post_batch(principal, account_id, items)
-    ids = iter(t.id for t in result.transactions)
-    final = [
-        attrs.evolve(o, transaction_id=next(ids)) if o.status == "created" else o for o in outcomes
-    ]
-    return ImportResult(tuple(final), dry_run=False, committed=True)

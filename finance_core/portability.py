@@ -1,10 +1,8 @@
-"""A tenant's whole books, out and back in: the basis of export and restore.
+"""A tenant's whole books as data, and the checks a document must pass to come back.
 
-``dump`` reads every account, transaction and transfer. ``restore`` writes
-them into a tenant that has no accounts, keeping every field (ids included
-when the tenant's id counters allow it; otherwise ids are renumbered in order
-and every reference follows), and checks that the restored balances are the
-exported ones.
+The use cases are ``PortabilityServices.export_data`` and ``restore`` in
+``finance_core.portability_services``; this module holds what they share with
+the export formats: the document's shape and its consistency checks.
 """
 
 from __future__ import annotations
@@ -15,10 +13,8 @@ from decimal import Decimal
 import attrs
 
 from finance_core.accounts import Account
-from finance_core.errors import ConflictError, ValidationError
-from finance_core.queries import Cursor, PageRequest, TransactionFilter
-from finance_core.services import Ledger
-from finance_core.tenancy import Principal
+from finance_core.errors import ValidationError
+from finance_core.money import check_amount
 from finance_core.transactions import (
     TRANSACTION_FIELDS,
     Transaction,
@@ -35,93 +31,24 @@ class TenantData:
     transfers: tuple[Transfer, ...]
 
 
-def dump(ledger: Ledger, principal: Principal) -> TenantData:
-    """Everything the tenant keeps, in one consistent read."""
-    with ledger.storage.unit_of_work(principal.tenant_id, readonly=True) as uow:
-        accounts = uow.accounts.list()
-        transactions: list[Transaction] = []
-        cursor: Cursor | None = None
-        while True:
-            page = uow.transactions.query(
-                TransactionFilter(), PageRequest(limit=1000, cursor=cursor, with_total=False)
-            )
-            transactions.extend(page.items)
-            if page.next_cursor is None:
-                break
-            cursor = Cursor.decode(page.next_cursor)
-        transfers = {t.id: t for a in accounts for t in uow.transfers.list_for_account(a.id)}
-    transactions.sort(key=lambda t: t.id)
-    return TenantData(
-        tuple(accounts), tuple(transactions), tuple(sorted(transfers.values(), key=lambda t: t.id))
-    )
-
-
-def _id_map(uow_ids: range, old_ids: Sequence[int]) -> dict[int, int]:
+def id_map(uow_ids: range, old_ids: Sequence[int]) -> dict[int, int]:
     """Keep old ids when the allocated range covers them, else renumber in order."""
     if old_ids and uow_ids.start == 1 and max(old_ids) <= uow_ids.stop - 1:
         return {i: i for i in old_ids}
     return dict(zip(sorted(old_ids), uow_ids, strict=False))
 
 
-def restore(ledger: Ledger, principal: Principal, data: TenantData) -> TenantData:
-    """Write ``data`` into the principal's tenant, which must have no accounts yet."""
-    principal.require_write()
-    _check_consistent(data)
-    with ledger.storage.unit_of_work(principal.tenant_id) as uow:
-        if uow.accounts.list():
-            raise ConflictError(
-                "restore needs a tenant without accounts; delete them or use a new tenant"
-            )
-        maps = {}
-        for kind, items in (
-            ("account", data.accounts),
-            ("transaction", data.transactions),
-            ("transfer", data.transfers),
-        ):
-            olds = [item.id for item in items]
-            ids = uow.allocate_ids(kind, max(olds)) if olds else range(1, 1)
-            maps[kind] = _id_map(ids, olds)
-        creator = uow.users.get_or_create(principal.user_id)
-        accounts = [
-            attrs.evolve(
-                a, id=maps["account"][a.id], tenant_id=principal.tenant_id, created_by=creator.id
-            )
-            for a in data.accounts
-        ]
-        transfers = [
-            attrs.evolve(
-                t,
-                id=maps["transfer"][t.id],
-                tenant_id=principal.tenant_id,
-                from_account_id=maps["account"][t.from_account_id],
-                to_account_id=maps["account"][t.to_account_id],
-                from_transaction_id=maps["transaction"][t.from_transaction_id],
-                to_transaction_id=maps["transaction"][t.to_transaction_id],
-            )
-            for t in data.transfers
-        ]
-        transactions = [
-            attrs.evolve(
-                t,
-                id=maps["transaction"][t.id],
-                tenant_id=principal.tenant_id,
-                account_id=maps["account"][t.account_id],
-                transfer_id=None if t.transfer_id is None else maps["transfer"][t.transfer_id],
-            )
-            for t in data.transactions
-        ]
-        for account in accounts:
-            uow.accounts.add(account)
-        for transfer in transfers:
-            uow.transfers.add(transfer)
-        uow.transactions.add_many(transactions)
-        uow.commit()
-    return TenantData(tuple(accounts), tuple(transactions), tuple(transfers))
-
-
-def _check_consistent(data: TenantData) -> None:
+def check_consistent(data: TenantData) -> None:
     """Refuse documents whose balances, references or transfers do not add up."""
     accounts = {a.id: a for a in data.accounts}
+    for account in data.accounts:
+        for field in ("initial_balance", "balance", "min_balance"):
+            value = getattr(account, field)
+            if value is not None:
+                try:
+                    check_amount(value, account.currency, field)
+                except ValidationError as exc:
+                    raise ValidationError.of("accounts", f"account {account.id}: {exc}") from None
     sums: dict[int, Decimal] = dict.fromkeys(accounts, Decimal(0))
     txn_ids = set()
     for txn in data.transactions:

@@ -1,10 +1,11 @@
-"""Reports: where the money went, cash flow, net worth and balance history.
+"""Report arithmetic: periods, and rolling storage's daily totals up into rows.
 
 Backends aggregate in storage (``TransactionRepository.daily_totals``: one row
-per day, group and currency, never one per transaction); this module rolls the
-days up into periods. Figures are never mixed across currencies, and transfer
-legs are left out of spending and cash flow (moving money between one's own
-accounts is neither income nor expense) but count towards balances.
+per day, group and currency, never one per transaction); the functions here
+roll those up into periods and are pure. The use cases that read storage are
+``finance_core.report_services``. Figures are never mixed across currencies,
+and transfer legs are left out of spending and cash flow (moving money between
+one's own accounts is neither income nor expense) but count towards balances.
 """
 
 from __future__ import annotations
@@ -13,20 +14,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Final, Literal
+from typing import Final
 
 import attrs
 
+from finance_core.accounts import Account
 from finance_core.aggregates import DailyTotal
-from finance_core.errors import NotFoundError, ValidationError
-from finance_core.queries import TransactionFilter
-from finance_core.services import Ledger
-from finance_core.tenancy import Principal
+from finance_core.errors import ValidationError
 
-Period = Literal["day", "week", "month", "year", "none"]
-GroupBy = Literal["category", "der_category", "merchant", "tag", "account"]
-PERIODS: Final = ("day", "week", "month", "year", "none")
+#: What spending can be grouped by.
 GROUPS: Final = ("category", "der_category", "merchant", "tag")
+#: The periods each report accepts.
+FLOW_PERIODS: Final = ("week", "month", "year", "none")
+NET_WORTH_PERIODS: Final = ("day", "week", "month", "year")
+HISTORY_PERIODS: Final = ("day", "week", "month")
 
 
 @attrs.frozen
@@ -81,59 +82,32 @@ def period_ends(start: date, end: date, period: str) -> Iterator[date]:
     yield end
 
 
-def _check(period: str, allowed: Iterable[str], field: str = "period") -> None:
+def check_choice(value: str, allowed: Iterable[str], field: str = "period") -> None:
     allowed = tuple(allowed)
-    if period not in allowed:
-        raise ValidationError.of(field, f"{period!r} is not one of: {', '.join(allowed)}")
+    if value not in allowed:
+        raise ValidationError.of(field, f"{value!r} is not one of: {', '.join(allowed)}")
 
 
-def _check_range(start: date | None, end: date | None) -> None:
+def check_range(start: date | None, end: date | None) -> None:
     if start is not None and end is not None and start > end:
         raise ValidationError.of("start_date", "start_date is after end_date")
 
 
-def _daily(
-    ledger: Ledger,
-    principal: Principal,
-    flt: TransactionFilter,
-    group_by: str | None,
-    *,
-    include_transfers: bool,
-    period: str = "day",
-) -> list[DailyTotal]:
-    # Months and years are summed by storage; weeks cross month ends, so they
-    # (and "none", which needs no dates at all) roll up from coarse enough buckets.
-    bucket = {"month": "month", "year": "year", "none": "year"}.get(period, "day")
-    with ledger.storage.unit_of_work(principal.tenant_id, readonly=True) as uow:
-        if flt.account_id is not None and uow.accounts.get(flt.account_id) is None:
-            raise NotFoundError("account", flt.account_id)
-        return uow.transactions.daily_totals(
-            flt, group_by, include_transfers=include_transfers, bucket=bucket
-        )
+def storage_bucket(period: str) -> str:
+    """How finely storage should sum for a report by ``period``.
 
-
-def spending(
-    ledger: Ledger,
-    principal: Principal,
-    *,
-    group_by: str = "category",
-    period: str = "month",
-    start_date: date | None = None,
-    end_date: date | None = None,
-    account_id: int | None = None,
-) -> list[ReportRow]:
-    """Money out (as a positive total) and its count per period, group and currency.
-
-    Split transactions count by their split lines' own categories.
+    Months and years are summed by storage; weeks cross month ends, so they
+    (and "none", which needs no dates at all) roll up from coarse enough buckets.
     """
-    _check(group_by, GROUPS, "group_by")
-    _check(period, ("week", "month", "year", "none"))
-    _check_range(start_date, end_date)
-    flt = TransactionFilter(account_id=account_id, start_date=start_date, end_date=end_date)
+    return {"month": "month", "year": "year", "none": "year"}.get(period, "day")
+
+
+def roll_spending(daily: Iterable[DailyTotal], period: str) -> list[ReportRow]:
+    """Money out (as a positive total) and its count per period, group and currency."""
     totals: dict[tuple[str | None, str | None, str], tuple[Decimal, int]] = defaultdict(
         lambda: (Decimal(0), 0)
     )
-    for day in _daily(ledger, principal, flt, group_by, include_transfers=False, period=period):
+    for day in daily:
         if day.count_out == 0:
             continue
         key = (period_label(day.day, period), day.group, day.currency)
@@ -145,23 +119,12 @@ def spending(
     ]
 
 
-def cashflow(
-    ledger: Ledger,
-    principal: Principal,
-    *,
-    period: str = "month",
-    start_date: date | None = None,
-    end_date: date | None = None,
-    account_id: int | None = None,
-) -> list[ReportRow]:
+def roll_cashflow(daily: Iterable[DailyTotal], period: str) -> list[ReportRow]:
     """Income, expenses (both positive) and net per period and currency."""
-    _check(period, ("week", "month", "year", "none"))
-    _check_range(start_date, end_date)
-    flt = TransactionFilter(account_id=account_id, start_date=start_date, end_date=end_date)
     sums: dict[tuple[str | None, str], tuple[Decimal, Decimal]] = defaultdict(
         lambda: (Decimal(0), Decimal(0))
     )
-    for day in _daily(ledger, principal, flt, None, include_transfers=False, period=period):
+    for day in daily:
         key = (period_label(day.day, period), day.currency)
         income, expenses = sums[key]
         sums[key] = (income + day.income, expenses - day.expenses)
@@ -176,31 +139,31 @@ def _row_order(item: tuple[tuple[str | None, str | None, str], object]) -> tuple
     return (p or "", c, g or "")
 
 
-def _balances_by_period(
-    ledger: Ledger,
-    principal: Principal,
-    account_ids: list[int],
+def balance_series(
+    accounts: Iterable[Account],
+    daily_by_account: Iterable[DailyTotal],
     period: str,
     start_date: date | None,
     end_date: date | None,
+    today: date,
 ) -> dict[int, list[tuple[date, Decimal]]]:
-    """For each account, its balance at the end of every period in the range."""
-    with ledger.storage.unit_of_work(principal.tenant_id, readonly=True) as uow:
-        accounts = {a.id: a for a in uow.accounts.list() if a.id in set(account_ids)}
-        daily = uow.transactions.daily_totals(
-            TransactionFilter(), "account", include_transfers=True
-        )
+    """For each account, its balance at the end of every period in the range.
+
+    ``daily_by_account`` are daily totals grouped by ``account`` with transfers
+    included. The range defaults to the first movement (or today) up to the
+    later of today and the last movement.
+    """
+    wanted = {a.id: a for a in accounts}
     per_account: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
-    for row in daily:
-        if row.group is not None and int(row.group) in accounts:
+    for row in daily_by_account:
+        if row.group is not None and int(row.group) in wanted:
             per_account[int(row.group)].append((row.day, row.income + row.expenses))
     days = [d for rows in per_account.values() for d, _ in rows]
-    today = ledger.clock().date()
     start = start_date or (min(days) if days else today)
     end = end_date or max([today, *days])
-    _check_range(start, end)
+    check_range(start, end)
     out: dict[int, list[tuple[date, Decimal]]] = {}
-    for ident, account in accounts.items():
+    for ident, account in wanted.items():
         movements = sorted(per_account.get(ident, []))
         running = account.initial_balance
         index = 0
@@ -214,24 +177,10 @@ def _balances_by_period(
     return out
 
 
-def net_worth(
-    ledger: Ledger,
-    principal: Principal,
-    *,
-    period: str = "month",
-    start_date: date | None = None,
-    end_date: date | None = None,
-    account_id: int | None = None,
+def roll_net_worth(
+    series: dict[int, list[tuple[date, Decimal]]], currency: dict[int, str], period: str
 ) -> list[ReportRow]:
     """The sum of account balances at the end of each period, per currency."""
-    _check(period, ("day", "week", "month", "year"))
-    accounts = ledger.list_accounts(principal)
-    if account_id is not None:
-        accounts = [a for a in accounts if a.id == account_id]
-        if not accounts:
-            raise NotFoundError("account", account_id)
-    currency = {a.id: a.currency for a in accounts}
-    series = _balances_by_period(ledger, principal, list(currency), period, start_date, end_date)
     totals: dict[tuple[str | None, str], Decimal] = defaultdict(Decimal)
     for ident, points in series.items():
         for boundary, value in points:
@@ -239,23 +188,4 @@ def net_worth(
     return [
         ReportRow(period=p, currency=c, balance=b)
         for (p, c), b in sorted(totals.items(), key=lambda kv: (kv[0][0] or "", kv[0][1]))
-    ]
-
-
-def balance_history(
-    ledger: Ledger,
-    principal: Principal,
-    account_id: int,
-    *,
-    period: str = "day",
-    start_date: date | None = None,
-    end_date: date | None = None,
-) -> list[ReportRow]:
-    """One account's balance at the end of each period."""
-    _check(period, ("day", "week", "month"))
-    account = ledger.get_account(principal, account_id)
-    series = _balances_by_period(ledger, principal, [account.id], period, start_date, end_date)
-    return [
-        ReportRow(period=period_label(boundary, period), currency=account.currency, balance=value)
-        for boundary, value in series.get(account.id, [])
     ]

@@ -49,9 +49,6 @@ class Principal:
     tenant_id: str
     role: Role
 
-    def require_read(self) -> None:
-        """Every role may read its own tenant."""
-
     def require_write(self) -> None:
         if not self.role.can_write:
             raise PermissionDeniedError(

@@ -70,15 +70,26 @@ class TenantServices(LedgerBase):
                     raise
         raise AssertionError("unreachable")
 
+    def find_caller(self, tenant_id: str, auth_user_id: str) -> tuple[Principal, User] | None:
+        """A known member of an existing tenant as a ``Principal``; None for anyone else.
+
+        One read. Adapters call it inside the request's scope, so the role that
+        authorizes the request is read in the same snapshot as the request's data.
+        """
+        tenant_id = check_tenant_id(tenant_id)
+        with self._unit(tenant_id, readonly=True) as uow:
+            found = uow.members.find_caller(auth_user_id)
+        if found is None:
+            return None
+        user, membership = found
+        return Principal(auth_user_id, tenant_id, membership.role), user
+
     def _provision_once(
         self, tenant_id: str, auth_user_id: str, role_claim: Role | None, tenant_name: str | None
     ) -> tuple[Principal, User]:
-        # Every request of a known member ends here: one read-only unit of work, one read.
-        with self._unit(tenant_id, readonly=True) as uow:
-            found = uow.members.find_caller(auth_user_id)
-        if found is not None:
-            known, membership = found
-            return Principal(auth_user_id, tenant_id, membership.role), known
+        known = self.find_caller(tenant_id, auth_user_id)
+        if known is not None:
+            return known
         now = self._now()
         with self._unit(tenant_id) as uow:
             tenant = uow.tenant.get()

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import cattrs
 import falcon
 
 import finance_core
@@ -26,6 +27,7 @@ from finance_http.limits import (
 from finance_http.middleware import JsonBodyMiddleware, RequestLogMiddleware
 from finance_http.openapi import build_document
 from finance_http.problems import ErrorMapper, ErrorMapping
+from finance_http.request_scope import RequestScopeMiddleware
 from finance_http.resources.meta import OpenApiDocument
 from finance_http.routes import api_routes, document_route, service_routes
 from finance_http.routing import Route
@@ -43,6 +45,8 @@ class Dependencies:
     settings: Settings
     plugins: FinancePlugins | None = None
     version: str = finance_core.__version__
+    #: The one converter of the HTTP boundary; plugin routes use it too.
+    converter: cattrs.Converter = attrs.field(factory=make_converter)
 
 
 def build_dependencies(settings: Settings, plugins: FinancePlugins | None = None) -> Dependencies:
@@ -83,7 +87,7 @@ def all_routes(deps: Dependencies) -> list[Route]:
     settings = deps.settings
     routes = [
         *service_routes(deps.ledger, deps.version, settings.docs_enabled),
-        *api_routes(deps.ledger, make_converter()),
+        *api_routes(deps.ledger, deps.converter),
         *_collect(deps.plugins, "finance_http_routes", deps=deps),
     ]
     seen: set[str] = set()
@@ -107,10 +111,14 @@ def create_app(deps: Dependencies) -> falcon.App[FinanceRequest, falcon.Response
     middleware: list[Any] = [
         RequestLogMiddleware(),
         *_cors(settings),
-        AuthMiddleware(TokenVerifier(settings), deps.ledger, public),
+        AuthMiddleware(TokenVerifier(settings), public),
+        # Before the request's unit of work opens, so a refused request holds nothing.
         ExpensiveRequestMiddleware(slots, expensive_operations(routes)),
         JsonBodyMiddleware(settings.max_body_bytes),
-        IdempotencyMiddleware(IdempotencyService(deps.ledger.storage, deps.ledger.clock)),
+        IdempotencyMiddleware(IdempotencyService(deps.ledger)),
+        # After the idempotency reservation (its own unit of work) and before
+        # plugin middleware, so that plugins run inside the request's unit.
+        RequestScopeMiddleware(deps.ledger),
         *_collect(deps.plugins, "finance_http_middleware", deps=deps),
     ]
     app: falcon.App[FinanceRequest, falcon.Response] = falcon.App(

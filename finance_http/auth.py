@@ -1,4 +1,4 @@
-"""Bearer tokens from MCP_Auth: verified with PyJWT, resolved to a ``Caller`` once.
+"""Bearer tokens from MCP_Auth: verified with PyJWT, read into an ``Identity`` once.
 
 Nothing about a caller is cached between requests: roles are read from storage
 on every request, so an owner's change of someone's role applies at once.
@@ -13,9 +13,8 @@ import falcon
 import jwt
 
 from finance_core.errors import ValidationError
-from finance_core.services import Ledger
 from finance_core.tenancy import Role
-from finance_http.context import Caller, FinanceRequest
+from finance_http.context import FinanceRequest, Identity
 from finance_http.problems import HttpProblem
 from finance_http.settings import Settings
 
@@ -153,11 +152,14 @@ def bearer_token(req: falcon.Request) -> str:
 
 
 class AuthMiddleware:
-    """Resolves the caller for every route whose resource is not in ``public``."""
+    """Verifies the token of every route whose resource is not in ``public``.
 
-    def __init__(self, verifier: TokenVerifier, ledger: Ledger, public: Collection[int]) -> None:
+    It only reads the token; the caller's stored membership is read later, in
+    the request's own unit of work (``finance_http.request_scope``).
+    """
+
+    def __init__(self, verifier: TokenVerifier, public: Collection[int]) -> None:
         self.verifier = verifier
-        self.ledger = ledger
         self.public = frozenset(public)
 
     def process_resource(
@@ -168,5 +170,4 @@ class AuthMiddleware:
             return
         claims = self.verifier.verify(bearer_token(req))
         tenant_id, sub, role = identity(claims)
-        principal, user = self.ledger.provision(tenant_id, sub, role)
-        req.context.caller = Caller(principal, user, claims)
+        req.context.identity = Identity(tenant_id, sub, role, claims)

@@ -98,9 +98,17 @@ def run_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
+    from finance_core.cli import plugins_of
     from finance_http.server import serve
 
-    serve(settings, host=args.host, port=args.port, workers=workers, threads=args.threads)
+    serve(
+        settings,
+        host=args.host,
+        port=args.port,
+        workers=workers,
+        threads=args.threads,
+        plugins=plugins_of(args),
+    )
     return 0
 
 
@@ -146,10 +154,10 @@ def run_check_config(args: argparse.Namespace) -> int:
     for key, value in settings.described().items():
         print(f"{key.ljust(width)}  {value}")
     problems = []
-    from finance_core.plugins.manager import make_plugin_manager
+    from finance_core.cli import plugins_of
 
     try:
-        make_plugin_manager().backend_for_url(settings.database_url)
+        plugins_of(args).backend_for_url(settings.database_url)
     except ConfigurationError as exc:
         problems.append(f"DATABASE_URL: {exc}")
     if settings.secret_key is None:

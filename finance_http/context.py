@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 import attrs
 import falcon
 
-from finance_core.tenancy import Principal, User
+from finance_core.scope import Scope
+from finance_core.tenancy import Principal, Role, User
+
+
+@attrs.frozen
+class Identity:
+    """Who the verified token says is calling, before their membership is read."""
+
+    tenant_id: str
+    auth_user_id: str
+    role_claim: Role | None
+    claims: dict[str, Any] = attrs.field(repr=False, eq=False)
 
 
 @attrs.frozen
 class Caller:
-    """Who is calling, resolved once per request by the auth middleware."""
+    """Who is calling, resolved once per request inside the request's unit of work."""
 
     principal: Principal
     user: User
@@ -25,7 +37,13 @@ class RequestContext(falcon.Context):
     def __init__(self) -> None:
         self.request_id: str = ""
         self.started: float = 0.0
+        #: Set by the auth middleware from the verified token.
+        self.identity: Identity | None = None
+        #: Set by the request-scope middleware from the stored membership.
         self.caller: Caller | None = None
+        #: The request's unit of work (see ``finance_http.request_scope``).
+        self.scope: Scope | None = None
+        self.scope_block: AbstractContextManager[Scope] | None = None
         #: The parsed JSON body of a POST/PATCH/PUT (None for no body).
         self.body: Any = None
         self.body_given: bool = False

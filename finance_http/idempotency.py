@@ -1,8 +1,10 @@
 """Idempotent POSTs: a retry with the same ``Idempotency-Key`` replays the first answer.
 
-A key is reserved in its own unit of work before the request runs, so of many
-concurrent requests with one key exactly one gets to run; the others see the
-reservation (409 while it runs, the stored answer afterwards).
+A key is reserved in its own unit of work before the request's unit of work
+opens, so of many concurrent requests with one key exactly one gets to run; the
+others see the reservation (409 while it runs, the stored answer afterwards).
+The answer is stored after the request's own unit of work has committed. These
+are the only requests that use more than one unit of work.
 """
 
 from __future__ import annotations
@@ -16,9 +18,8 @@ from typing import Any, Final
 import attrs
 import falcon
 
-from finance_core.errors import DuplicateError
-from finance_core.ports import IdempotencyRecord, Storage
-from finance_core.services import Clock
+from finance_core.ports import IdempotencyRecord
+from finance_core.services import Ledger
 from finance_http.context import FinanceRequest
 from finance_http.jsonio import dumps
 from finance_http.problems import PROBLEM_JSON, HttpProblem
@@ -45,11 +46,10 @@ def request_hash(method: str, path: str, body: Any) -> str:
 
 
 class IdempotencyService:
-    """Reserve, complete or release keys; each step is its own unit of work."""
+    """Reserve, complete or release keys through the ledger; decides replay, 409 or 422."""
 
-    def __init__(self, storage: Storage, clock: Clock, retention: timedelta = RETENTION) -> None:
-        self.storage = storage
-        self.clock = clock
+    def __init__(self, ledger: Ledger, retention: timedelta = RETENTION) -> None:
+        self.ledger = ledger
         self.retention = retention
         self._last_purge: dict[str, datetime] = {}
         self._purge_lock = threading.Lock()
@@ -64,27 +64,15 @@ class IdempotencyService:
 
     def begin(self, tenant_id: str, key: str, fingerprint: str) -> StoredResponse | None:
         """Reserve ``key``: None means "go ahead"; a stored response means "replay this"."""
-        now = self.clock()
-        cutoff = now - self.retention
-        try:
-            with self.storage.unit_of_work(tenant_id) as uow:
-                if self._purge_due(tenant_id, now):
-                    uow.idempotency.purge_before(cutoff)
-                existing = uow.idempotency.get(key)
-                if existing is None:
-                    uow.idempotency.add(IdempotencyRecord(key, fingerprint, now))
-                    uow.commit()
-                    return None
-                if existing.created_at < cutoff:
-                    uow.idempotency.update(IdempotencyRecord(key, fingerprint, now))
-                    uow.commit()
-                    return None
-        except DuplicateError:
-            # A concurrent request reserved it between our read and our insert.
-            with self.storage.unit_of_work(tenant_id, readonly=True) as uow:
-                existing = uow.idempotency.get(key)
-            if existing is None:
-                raise self._in_flight(key) from None
+        existing = self.ledger.reserve_request(
+            tenant_id,
+            key,
+            fingerprint,
+            retention=self.retention,
+            purge=self._purge_due(tenant_id, self.ledger.clock()),
+        )
+        if existing is None:
+            return None
         return self._answer(existing, key, fingerprint)
 
     def _answer(self, record: IdempotencyRecord, key: str, fingerprint: str) -> StoredResponse:
@@ -111,19 +99,11 @@ class IdempotencyService:
         )
 
     def complete(self, tenant_id: str, key: str, fingerprint: str, answer: StoredResponse) -> None:
-        with self.storage.unit_of_work(tenant_id) as uow:
-            record = uow.idempotency.get(key)
-            created = record.created_at if record is not None else self.clock()
-            uow.idempotency.update(
-                IdempotencyRecord(key, fingerprint, created, answer.status, answer.body)
-            )
-            uow.commit()
+        self.ledger.complete_request(tenant_id, key, fingerprint, answer.status, answer.body)
 
     def release(self, tenant_id: str, key: str) -> None:
         """Forget a reservation whose request failed on the server side, so it can be retried."""
-        with self.storage.unit_of_work(tenant_id) as uow:
-            uow.idempotency.delete(key)
-            uow.commit()
+        self.ledger.release_request(tenant_id, key)
 
 
 class IdempotencyMiddleware:
@@ -136,8 +116,8 @@ class IdempotencyMiddleware:
         self, req: FinanceRequest, resp: falcon.Response, resource: object, params: Any
     ) -> None:
         key = req.get_header(HEADER)
-        caller = req.context.caller
-        if req.method != "POST" or key is None or caller is None:
+        who = req.context.identity
+        if req.method != "POST" or key is None or who is None:
             return
         if not 1 <= len(key) <= MAX_KEY_LENGTH or not all("!" <= c <= "~" for c in key):
             raise HttpProblem(
@@ -147,7 +127,7 @@ class IdempotencyMiddleware:
                 f"(no spaces), e.g. a UUID; this one has {len(key)} characters",
                 slug="bad-idempotency-key",
             )
-        tenant_id = caller.principal.tenant_id
+        tenant_id = who.tenant_id
         fingerprint = request_hash(req.method, req.path, req.context.body)
         stored = self.service.begin(tenant_id, key, fingerprint)
         if stored is None:

@@ -90,10 +90,10 @@ class ExpensiveRequestMiddleware:
     def process_resource(
         self, req: FinanceRequest, resp: falcon.Response, resource: object, params: Any
     ) -> None:
-        caller = req.context.caller
-        if caller is None or (req.uri_template, req.method) not in self.expensive:
+        who = req.context.identity
+        if who is None or (req.uri_template, req.method) not in self.expensive:
             return
-        fd = self.slots.acquire(caller.principal.tenant_id)
+        fd = self.slots.acquire(who.tenant_id)
         if fd is None:
             raise HttpProblem(
                 429,

@@ -136,6 +136,16 @@ def parse_id(raw: str) -> int:
     return value
 
 
+def parse_bool(raw: str) -> bool:
+    """true/false, 1/0, yes/no, on/off (any case)."""
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
 def if_match(req: FinanceRequest, current: Callable[[], int]) -> int | None:
     """The version an ``If-Match`` header demands, for the service's ``expected_version``.
 

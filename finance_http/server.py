@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
+from finance_core.plugins.manager import FinancePlugins
 from finance_http.app import build_dependencies, create_app
 from finance_http.limits import make_slot_dir
 from finance_http.settings import Settings
@@ -24,9 +25,13 @@ def configure_logging(settings: Settings) -> None:
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+    def __init__(
+        self, settings: Settings, options: dict[str, Any], plugins: FinancePlugins | None = None
+    ) -> None:
         self.settings = settings
         self.options = options
+        # Built once by the command line and inherited by every worker: it holds no connections.
+        self.plugins = plugins
         super().__init__()
 
     def load_config(self) -> None:
@@ -35,20 +40,36 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships n
 
     def load(self) -> Any:
         configure_logging(self.settings)
-        return create_app(build_dependencies(self.settings))
+        return create_app(build_dependencies(self.settings, self.plugins))
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
+def serve(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    plugins: FinancePlugins | None = None,
+) -> None:
     # Made before the fork, so every worker counts expensive requests in the same place.
     slot_dir = make_slot_dir()
     settings = attrs.evolve(settings, slot_dir=str(slot_dir))
     try:
-        _run(settings, host=host, port=port, workers=workers, threads=threads)
+        _run(settings, host=host, port=port, workers=workers, threads=threads, plugins=plugins)
     finally:
         shutil.rmtree(slot_dir, ignore_errors=True)
 
 
-def _run(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
+def _run(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    plugins: FinancePlugins | None,
+) -> None:
     GunicornServer(
         settings,
         {
@@ -62,4 +83,5 @@ def _run(settings: Settings, *, host: str, port: int, workers: int, threads: int
             "graceful_timeout": 10,
             "proc_name": "finance-planner",
         },
+        plugins,
     ).run()

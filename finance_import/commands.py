@@ -1,4 +1,4 @@
-"""Command-line import, export and reports, working on the configured storage directly."""
+"""Command-line import, export and reports: each parses its arguments and calls one service."""
 
 from __future__ import annotations
 
@@ -8,19 +8,16 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from finance_core.bootstrap import database_url, open_ledger
-from finance_core.cli import CliCommand
+from finance_core.cli import CliCommand, plugins_of
 from finance_core.errors import ValidationError
-from finance_core.importing import ImportOptions, ImportResult, import_parsed
-from finance_core.plugins import hookimpl, make_plugin_manager
-from finance_core.portability import dump, restore
-from finance_core.reports import ReportRow
+from finance_core.importing import ImportOptions, ImportResult
+from finance_core.plugins import hookimpl
+from finance_core.report_services import REPORTS
 from finance_core.services import Ledger
 from finance_core.tenancy import Principal, Role
-
-REPORTS = ("spending", "cashflow", "net-worth", "balance-history")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +31,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _open(args: argparse.Namespace) -> tuple[Ledger, Principal]:
-    ledger = open_ledger(args.database_url or database_url(os.environ))
+    ledger = open_ledger(args.database_url or database_url(os.environ), plugins=plugins_of(args))
     principal, _ = ledger.provision(args.tenant, args.as_user, Role.OWNER)
     return ledger, principal
 
@@ -87,12 +84,13 @@ def _run_import(args: argparse.Namespace) -> int:
     if (args.format or "").lower() == "json":
         from finance_import.export_document import from_json
 
+        books = from_json(data)
         if args.dry_run:
-            books = from_json(data)
+            ledger.restore(principal, books, dry_run=True)
             accounts, txns = len(books.accounts), len(books.transactions)
             print(f"would restore {accounts} accounts and {txns} transactions")
             return 0
-        restored = restore(ledger, principal, from_json(data))
+        restored = ledger.restore(principal, books)
         print(
             f"restored {len(restored.accounts)} accounts, {len(restored.transactions)} "
             f"transactions and {len(restored.transfers)} transfers into {args.tenant}"
@@ -109,12 +107,11 @@ def _run_import(args: argparse.Namespace) -> int:
         include_pending=args.include_pending,
         include_zero=not args.skip_zero,
     )
-    importer = make_plugin_manager().importer_for(data, args.format)
+    importer = plugins_of(args).importer_for(data, args.format)
     parsed = importer.parse(data, options)
     total = len(parsed.rows) + len(parsed.rejected)
     _progress(0, total, sys.stderr)
-    result = import_parsed(
-        ledger,
+    result = ledger.import_file(
         principal,
         args.account,
         parsed,
@@ -172,7 +169,7 @@ def _run_export(args: argparse.Namespace) -> int:
     from finance_import.export_document import to_json
 
     ledger, principal = _open(args)
-    books = dump(ledger, principal)
+    books = ledger.export_data(principal)
     body = (
         to_json(books, tenant_name=ledger.get_tenant(principal).name)
         if args.format == "json"
@@ -202,46 +199,10 @@ def _add_report(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chart", type=Path, help="write an SVG chart to this file")
 
 
-def run_report(ledger: Ledger, principal: Principal, name: str, **params: Any) -> list[ReportRow]:
-    """One entry point for every report, shared by the CLI and the HTTP routes."""
-    from finance_core import reports
-
-    common = {k: params.get(k) for k in ("start_date", "end_date")}
-    period = params.get("period")
-    if name == "spending":
-        return reports.spending(
-            ledger, principal, group_by=params.get("group_by") or "category",
-            period=period or "month", account_id=params.get("account_id"), **common,
-        )  # fmt: skip
-    if name == "cashflow":
-        return reports.cashflow(
-            ledger,
-            principal,
-            period=period or "month",
-            account_id=params.get("account_id"),
-            **common,
-        )
-    if name == "net-worth":
-        return reports.net_worth(
-            ledger,
-            principal,
-            period=period or "month",
-            account_id=params.get("account_id"),
-            **common,
-        )
-    if name == "balance-history":
-        if params.get("account_id") is None:
-            raise ValidationError.of("account_id", "balance-history needs an account")
-        return reports.balance_history(
-            ledger, principal, params["account_id"], period=period or "day", **common
-        )
-    raise ValidationError.of("report", f"unknown report {name!r}; use one of {', '.join(REPORTS)}")
-
-
 def _run_report(args: argparse.Namespace) -> int:
     ledger, principal = _open(args)
-    rows = run_report(
-        ledger, principal, args.name, period=args.period, group_by=args.group_by,
+    rows = ledger.run_report(
+        principal, args.name, period=args.period, group_by=args.group_by,
         start_date=args.start_date, end_date=args.end_date, account_id=args.account,
     )  # fmt: skip
     figures = ("group", "total", "count", "income", "expenses", "net", "balance")
@@ -260,14 +221,6 @@ def _run_report(args: argparse.Namespace) -> int:
 
 def _cell(value: object) -> str:
     return "" if value is None else str(value)
-
-
-@hookimpl(optionalhook=True)
-def finance_http_routes(deps: Any) -> Sequence[Any]:
-    """The import, export and report routes, built only when the HTTP adapter asks."""
-    from finance_import.http_routes import routes
-
-    return routes(deps)
 
 
 @hookimpl

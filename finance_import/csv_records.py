@@ -1,4 +1,4 @@
-"""Splitting CSV text into records: which separator, and numbered non-blank rows."""
+"""Splitting CSV text into records: which separator the file uses."""
 
 from __future__ import annotations
 
@@ -61,9 +61,3 @@ def detect_delimiter(text: str) -> str:
             "set delimiter to the character between the file's columns",
         )
     return best
-
-
-def numbered(records: list[list[str]]) -> list[tuple[int, list[str]]]:
-    """Non-blank records numbered from 1 in file order."""
-    rows = [r for r in records if any(cell.strip() for cell in r)]
-    return list(enumerate(rows, 1))

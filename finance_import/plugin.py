@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import Any
 
-from finance_core.cli import CliCommand
+from finance_core.cli import CliCommand, plugins_of
 from finance_core.importing import Importer
-from finance_core.plugins import hookimpl, make_plugin_manager
+from finance_core.plugins import hookimpl
 from finance_import.camt053 import parse_camt053, sniff_camt053
 from finance_import.csv_format import parse_csv, sniff_csv
 from finance_import.ofx import parse_ofx, sniff_ofx
@@ -65,7 +66,7 @@ def _no_arguments(parser: argparse.ArgumentParser) -> None:
 
 def list_formats(args: argparse.Namespace) -> int:
     """Print every installed format, whichever plugin brought it."""
-    importers = make_plugin_manager().importers
+    importers = plugins_of(args).importers
     rows = [
         (i.name, " ".join(i.extensions), i.description)
         for i in sorted(importers.values(), key=lambda i: i.name)
@@ -88,3 +89,11 @@ def finance_cli_commands() -> Sequence[CliCommand]:
             list_formats,
         )
     ]
+
+
+@hookimpl(optionalhook=True)
+def finance_http_routes(deps: Any) -> Sequence[Any]:
+    """The import, export and report routes, built only when the HTTP adapter asks."""
+    from finance_import.http import routes
+
+    return routes(deps)

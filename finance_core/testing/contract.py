@@ -31,7 +31,7 @@ from finance_core.errors import (
     StaleVersionError,
     ValidationError,
 )
-from finance_core.portability import TenantData, dump, restore
+from finance_core.portability import TenantData
 from finance_core.ports import IdempotencyRecord
 from finance_core.queries import Cursor, PageRequest, TransactionFilter
 from finance_core.rules import BUILTIN_RULES, NoFutureDatedRule
@@ -51,6 +51,7 @@ from finance_core.testing.contract_reports import (
     test_report_month_and_year_buckets_equal_summed_days,
     test_report_spending_by_category_and_month_matches_a_plain_sum,
 )
+from finance_core.testing.contract_scope import TestRestoreIsAWrite, TestScopes
 from finance_core.testing.fixtures import (
     all_transactions,
     assert_invariant,
@@ -970,11 +971,11 @@ class TestPortability:
         post(ledger, owner, checking, "-12.30", tags=["b", "a"], merchant="M", external_id="e1")
         post(ledger, owner, checking, "-20", splits=[{"category": "x", "amount": "-20"}])
         ledger.create_transfer(owner, checking.id, savings.id, "100", "2026-01-08", description="d")
-        original = dump(ledger, owner)
+        original = ledger.export_data(owner)
         tenant = fresh_id()
         target = ledger.create_tenant(tenant, "Copy", owner=owner.user_id)
-        restore(ledger, target, original)
-        copy = dump(ledger, target)
+        ledger.restore(target, original)
+        copy = ledger.export_data(target)
 
         def strip(data: TenantData) -> TenantData:
             return TenantData(
@@ -990,23 +991,23 @@ class TestPortability:
         self, ledger: Ledger, owner: Principal, checking: Account
     ) -> None:
         """Restoring over existing accounts is refused and changes nothing."""
-        data = dump(ledger, owner)
+        data = ledger.export_data(owner)
         before = snapshot(ledger, owner)
         with pytest.raises(ConflictError):
-            restore(ledger, owner, data)
+            ledger.restore(owner, data)
         assert snapshot(ledger, owner) == before
 
     def test_inconsistent_documents_are_refused(
         self, ledger: Ledger, owner: Principal, checking: Account
     ) -> None:
         """A balance that does not add up is named, and nothing is written."""
-        data = dump(ledger, owner)
+        data = ledger.export_data(owner)
         broken = TenantData(
             (attrs.evolve(data.accounts[0], balance=D(1)),), data.transactions, data.transfers
         )
         target = ledger.create_tenant(fresh_id(), "Copy", owner=fresh_id("u"))
         with pytest.raises(ValidationError, match="balance"):
-            restore(ledger, target, broken)
+            ledger.restore(target, broken)
         assert ledger.list_accounts(target) == []
 
 
@@ -1050,7 +1051,9 @@ __all__ = [
     "TestProvisioning",
     "TestQueries",
     "TestReports",
+    "TestRestoreIsAWrite",
     "TestRoles",
+    "TestScopes",
     "TestTenantIsolation",
     "TestTextIsRefusedAlike",
     "TestTransfers",

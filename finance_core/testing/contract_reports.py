@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from finance_core import reports
 from finance_core.aggregates import bucket_start
 from finance_core.errors import NotFoundError, ValidationError
 from finance_core.ports import Storage
@@ -81,7 +80,7 @@ def test_report_spending_by_category_and_month_matches_a_plain_sum(
                 row[1] += 1
     got = {
         (r.period, r.group, r.currency): [r.total, r.count]
-        for r in reports.spending(ledger, who, group_by="category", period="month")
+        for r in ledger.report_spending(who, group_by="category", period="month")
     }
     assert got == dict(expected)
 
@@ -100,10 +99,10 @@ def test_report_cashflow_matches_a_plain_sum(
             row[0 if txn.amount > 0 else 1] += abs(txn.amount)
     got = {
         (r.period, r.currency): [r.income, r.expenses]
-        for r in reports.cashflow(ledger, who, period="month")
+        for r in ledger.report_cashflow(who, period="month")
     }
     assert got == dict(expected)
-    for line in reports.cashflow(ledger, who, period="month"):
+    for line in ledger.report_cashflow(who, period="month"):
         assert line.net == (line.income or 0) - (line.expenses or 0)
 
 
@@ -114,8 +113,8 @@ def test_report_balance_history_matches_balance_as_of(
     """Each period's closing balance equals the as-of balance on its last day."""
     ledger, who = _books(contract_storage, items, 10**6)
     account = ledger.list_accounts(who)[0]
-    rows = reports.balance_history(
-        ledger, who, account.id, period="month", start_date=date(2020, 1, 1), end_date=day
+    rows = ledger.report_balance_history(
+        who, account.id, period="month", start_date=date(2020, 1, 1), end_date=day
     )
     assert rows[-1].balance == ledger.balance_as_of(who, account.id, day)
     assert rows[0].period == "2020-01"
@@ -160,8 +159,8 @@ class TestReports:
             [{"amount": D(-7), "date": date(2024, 1, 5), "category": "c"}] * 3,
             10**6,
         )
-        rows = reports.net_worth(
-            ledger, who, period="month", start_date=date(2024, 1, 1), end_date=date(2024, 6, 30)
+        rows = ledger.report_net_worth(
+            who, period="month", start_date=date(2024, 1, 1), end_date=date(2024, 6, 30)
         )
         by_key = {(r.period, r.currency): r.balance for r in rows}
         assert by_key[("2024-01", "JPY")] == D(-7)
@@ -179,7 +178,7 @@ class TestReports:
             ],
             10**6,
         )
-        rows = reports.spending(ledger, who, group_by="tag", period="none")
+        rows = ledger.report_spending(who, group_by="tag", period="none")
         got = {(r.group, r.currency): r.total for r in rows}
         assert got == {
             ("a", "JPY"): D(3),
@@ -195,20 +194,20 @@ class TestReports:
             [{"amount": D(-1), "date": date(2024, 12, 30), "category": "c"}],
             10**6,
         )
-        assert [r.period for r in reports.spending(ledger, who, period="week")] == ["2025-W01"]
+        assert [r.period for r in ledger.report_spending(who, period="week")] == ["2025-W01"]
 
     def test_bad_parameters_are_named(self, contract_storage: Storage) -> None:
         """Unknown groupings, periods and reversed ranges are validation errors."""
         ledger, who = _books(contract_storage, [], 10**6)
         with pytest.raises(ValidationError, match="group_by"):
-            reports.spending(ledger, who, group_by="colour")
+            ledger.report_spending(who, group_by="colour")
         with pytest.raises(ValidationError, match="period"):
-            reports.cashflow(ledger, who, period="fortnight")
+            ledger.report_cashflow(who, period="fortnight")
         with pytest.raises(ValidationError, match="start_date"):
-            reports.spending(ledger, who, start_date=date(2024, 2, 1), end_date=date(2024, 1, 1))
+            ledger.report_spending(who, start_date=date(2024, 2, 1), end_date=date(2024, 1, 1))
 
     def test_another_tenants_account_is_not_found(self, contract_storage: Storage) -> None:
         """Reports filtered by a foreign account id behave as for a missing one."""
         ledger, who = _books(contract_storage, [], 10**6)
         with pytest.raises(NotFoundError):
-            reports.spending(ledger, who, account_id=10**6)
+            ledger.report_spending(who, account_id=10**6)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import cattrs
 import falcon
 
@@ -45,6 +43,3 @@ class Resource:
         resp.status = 204
         resp.media = None
         resp.text = None
-
-    def unstructure(self, shape: object) -> Any:
-        return self.converter.unstructure(shape)

@@ -67,3 +67,34 @@ class TestEnvFile:
         assert os.environ["FP_TEST_FROM_FILE"] == "file"
         assert os.environ["FP_TEST_BOTH"] == "environment"
         monkeypatch.delenv("FP_TEST_FROM_FILE")
+
+
+class TestOnePluginManagerPerProcess:
+    def test_an_import_builds_the_plugin_manager_once(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Opening storage, finding the importer and parsing share the command line's manager."""
+        from finance_core import open_ledger
+        from finance_core.cli import main
+        from finance_core.plugins.manager import FinancePlugins
+
+        url = f"sqlite:///{tmp_path / 'books.db'}"
+        ledger = open_ledger(url)
+        who, _ = ledger.provision("home", "cli", None)
+        account = ledger.open_account(who, "Giro", "checking", currency="EUR")
+        ledger.storage.close()
+        bank_file = tmp_path / "bank.csv"
+        bank_file.write_text("date,amount,description\n2024-03-05,-4.50,Coffee\n")
+        built: list[FinancePlugins] = []
+        original = FinancePlugins.__init__
+
+        def counting(self: FinancePlugins, pm: object) -> None:
+            built.append(self)
+            original(self, pm)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(FinancePlugins, "__init__", counting)
+        monkeypatch.setenv("DATABASE_URL", url)
+        code = main(["import", str(bank_file), "--tenant", "home", "--account", str(account.id)])
+        assert code == 0, capsys.readouterr().err
+        assert "1 created" in capsys.readouterr().out
+        assert len(built) == 1

@@ -17,7 +17,6 @@ from finance_core.importing import (
     ParsedRow,
     RejectedRow,
     fingerprint,
-    import_parsed,
 )
 from finance_core.plugins import hookimpl, make_plugin_manager
 from finance_core.services import Ledger
@@ -66,7 +65,7 @@ class TestImporting:
     ) -> None:
         """Every row becomes a transaction with an external id."""
         parsed = ParsedFile("test", (coffee(1), coffee(2), coffee(3, amount=D(20), file_id="F3")))
-        result = import_parsed(ledger, owner, account.id, parsed)
+        result = ledger.import_file(owner, account.id, parsed)
         assert (result.created, result.duplicates, result.rejected) == (3, 0, 0)
         assert ledger.get_account(owner, account.id).balance == D("113.00")
         assert ledger.get_transaction(owner, result.rows[2].transaction_id or 0).external_id == "F3"
@@ -76,8 +75,8 @@ class TestImporting:
     ) -> None:
         """A second import of the same file reports duplicates of the first one's rows."""
         parsed = ParsedFile("test", (coffee(1), coffee(2), coffee(3, file_id="F3")))
-        first = import_parsed(ledger, owner, account.id, parsed)
-        again = import_parsed(ledger, owner, account.id, parsed)
+        first = ledger.import_file(owner, account.id, parsed)
+        again = ledger.import_file(owner, account.id, parsed)
         assert again.created == 0 and again.duplicates == 3
         assert [r.duplicate_of for r in again.rows] == [r.transaction_id for r in first.rows]
         assert "file id" in (again.rows[2].reason or "")
@@ -88,10 +87,10 @@ class TestImporting:
     ) -> None:
         """A dry run gives the statuses a real run would, and stores nothing."""
         parsed = ParsedFile("test", (coffee(1), coffee(2)))
-        dry = import_parsed(ledger, owner, account.id, parsed, dry_run=True)
+        dry = ledger.import_file(owner, account.id, parsed, dry_run=True)
         assert [r.status for r in dry.rows] == ["created", "created"] and not dry.committed
         assert ledger.list_transactions(owner).total == 0
-        real = import_parsed(ledger, owner, account.id, parsed)
+        real = ledger.import_file(owner, account.id, parsed)
         assert [r.status for r in real.rows] == [r.status for r in dry.rows]
 
     def test_one_bad_row_rejects_the_whole_file(
@@ -99,7 +98,7 @@ class TestImporting:
     ) -> None:
         """All or nothing per file: nothing is stored and the bad row is named."""
         parsed = ParsedFile("test", (coffee(1), coffee(2, amount=D("1.234"))))
-        result = import_parsed(ledger, owner, account.id, parsed)
+        result = ledger.import_file(owner, account.id, parsed)
         assert not result.committed
         assert [(r.row, r.status) for r in result.rows] == [(1, "created"), (2, "rejected")]
         assert "decimals" in (result.rows[1].reason or "")
@@ -112,7 +111,7 @@ class TestImporting:
         parsed = ParsedFile(
             "test", (coffee(1),), rejected=(RejectedRow(2, "date '31.02.2026' does not exist"),)
         )
-        result = import_parsed(ledger, owner, account.id, parsed, skip_bad_rows=True)
+        result = ledger.import_file(owner, account.id, parsed, skip_bad_rows=True)
         assert result.committed and (result.created, result.rejected) == (1, 1)
         assert result.rows[1].reason == "date '31.02.2026' does not exist"
 
@@ -121,7 +120,7 @@ class TestImporting:
     ) -> None:
         """The second row with one file id is not created twice."""
         parsed = ParsedFile("test", (coffee(1, file_id="X"), coffee(2, file_id="X")))
-        result = import_parsed(ledger, owner, account.id, parsed)
+        result = ledger.import_file(owner, account.id, parsed)
         assert [r.status for r in result.rows] == ["created", "duplicate"]
 
     def test_file_in_another_currency_is_refused(
@@ -129,13 +128,13 @@ class TestImporting:
     ) -> None:
         """A EUR statement cannot go into a USD account."""
         with pytest.raises(ValidationError, match="EUR"):
-            import_parsed(ledger, owner, account.id, ParsedFile("t", (coffee(1),), currency="EUR"))
+            ledger.import_file(owner, account.id, ParsedFile("t", (coffee(1),), currency="EUR"))
 
     def test_rows_without_category_are_uncategorized(
         self, ledger: Ledger, owner: Principal, account: Account
     ) -> None:
         """Category is required, so imports fill in a default."""
-        result = import_parsed(ledger, owner, account.id, ParsedFile("t", (coffee(1),)))
+        result = ledger.import_file(owner, account.id, ParsedFile("t", (coffee(1),)))
         txn = ledger.get_transaction(owner, result.rows[0].transaction_id or 0)
         assert txn.category == "uncategorized"
 

@@ -11,7 +11,7 @@ import attrs
 import pytest
 
 from finance_core.errors import ValidationError
-from finance_core.portability import TenantData, dump, restore
+from finance_core.portability import TenantData
 from finance_core.ports import Storage
 from finance_core.services import Ledger
 from finance_core.testing.clock import FakeClock
@@ -40,7 +40,7 @@ def _books(ledger: Ledger) -> TenantData:
     )  # fmt: skip
     ledger.post_transaction(who, usd.id, amount=D("0"), date="2026-01-03", category="info")
     ledger.create_transfer(who, usd.id, eur.id, "10", "2026-01-04", to_amount="9.13")
-    return dump(ledger, who)
+    return ledger.export_data(who)
 
 
 def _strip(data: TenantData) -> TenantData:
@@ -57,8 +57,8 @@ class TestJsonRoundTrip:
         ledger = Ledger(contract_storage, clock=FakeClock())
         original = _books(ledger)
         target = ledger.create_tenant(fresh_id(), "Copy", owner=fresh_id("u"))
-        restore(ledger, target, from_json(to_json(original)))
-        assert _strip(dump(ledger, target)) == _strip(original)
+        ledger.restore(target, from_json(to_json(original)))
+        assert _strip(ledger.export_data(target)) == _strip(original)
 
     def test_amounts_are_decimal_strings_in_the_file(self) -> None:
         """The document never writes money as a JSON float."""

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from http_support import Api, data
 
+from finance_core.services import Ledger
 from finance_http.app import Dependencies
 from finance_http.idempotency import IdempotencyService, request_hash
 
@@ -61,7 +62,7 @@ class TestIdempotencyKey:
     def test_in_flight_key_is_409(self, api: Api, deps: Dependencies) -> None:
         """A key reserved by a request still running answers 409."""
         api.get("/api/tenants/me")
-        service = IdempotencyService(deps.ledger.storage, deps.ledger.clock)
+        service = IdempotencyService(deps.ledger)
         service.begin("1", "busy", request_hash("POST", "/api/accounts", {"name": "Main"}))
         assert _create(api, "busy")[0] == 409
 
@@ -69,7 +70,7 @@ class TestIdempotencyKey:
         """A key older than the retention may be used afresh."""
         _create(api, "old")
         later = IdempotencyService(
-            deps.ledger.storage, lambda: deps.ledger.clock() + timedelta(hours=25)
+            Ledger(deps.ledger.storage, clock=lambda: deps.ledger.clock() + timedelta(hours=25))
         )
         assert later.begin("1", "old", request_hash("POST", "/api/accounts", {"x": 1})) is None
 

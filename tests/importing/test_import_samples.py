@@ -11,7 +11,7 @@ from typing import NamedTuple, Protocol
 import pytest
 
 from finance_core import open_ledger
-from finance_core.importing import ImportOptions, ParsedFile, import_parsed
+from finance_core.importing import ImportOptions, ParsedFile
 from finance_core.plugins import FinancePlugins
 
 DEFAULT = ImportOptions()
@@ -115,8 +115,8 @@ class TestThroughTheLedger:
         ledger = open_ledger("memory://")
         owner = ledger.create_tenant("t", "T", owner="u")
         account = ledger.open_account(owner, "A", "checking", currency=facts.currency or "USD")
-        first = import_parsed(ledger, owner, account.id, parsed)
-        again = import_parsed(ledger, owner, account.id, parsed)
+        first = ledger.import_file(owner, account.id, parsed)
+        again = ledger.import_file(owner, account.id, parsed)
         assert (first.created, first.rejected, first.committed) == (facts.rows, 0, True)
         assert (again.created, again.duplicates) == (0, facts.rows)
 

@@ -1,0 +1,59 @@
+"""``GET /api/reports/{name}`` and an account's balance history: JSON rows or an SVG chart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cattrs
+import falcon
+
+from finance_core.reports import GROUPS
+from finance_core.services import Ledger
+from finance_http.context import FinanceRequest
+from finance_http.jsonio import dumps
+from finance_http.routing import Param
+from finance_import.charts import render_svg
+from finance_import.http.params import Params, query_values
+from finance_import.http.schemas import SVG
+from finance_import.http.wire import ReportRowsOut
+
+
+class Report:
+    def __init__(
+        self,
+        ledger: Ledger,
+        converter: cattrs.Converter,
+        name: str,
+        periods: Sequence[str],
+        query: Sequence[Param],
+    ) -> None:
+        self.ledger = ledger
+        self.converter = converter
+        self.name = name
+        self.periods = tuple(periods)
+        # The documented parameters are the accepted ones: one list for both.
+        self.allowed = tuple(p.name for p in query)
+
+    def on_get(
+        self, req: FinanceRequest, resp: falcon.Response, account_id: int | None = None
+    ) -> None:
+        params = Params(query_values(req), self.allowed)
+        fmt = params.choice("format", ("json", "svg")) or ""
+        rows = self.ledger.run_report(
+            req.require_caller().principal,
+            self.name,
+            period=params.choice("period", self.periods),
+            group_by=params.choice("group_by", GROUPS),
+            start_date=params.day("start_date"),
+            end_date=params.day("end_date"),
+            account_id=account_id if account_id is not None else params.ident("account_id"),
+        )
+        wants_svg = fmt == "svg" or (
+            not fmt and req.client_prefers(["application/json", SVG]) == SVG
+        )
+        if wants_svg:
+            resp.content_type = SVG
+            resp.text = render_svg(self.name, rows, self.name.replace("-", " "))
+            return
+        resp.content_type = "application/json"
+        resp.text = dumps(self.converter.unstructure(ReportRowsOut.of(rows)))
