@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import attrs
 
-from finance_core.errors import NotFoundError
+from finance_core.errors import NotFoundError, ValidationError
 from finance_core.importing import ImportResult, ParsedFile, outcomes_for, plan_rows
+from finance_core.ledger_base import positive_id
 from finance_core.tenancy import Principal
 from finance_core.transaction_services import TransactionServices
+
+#: Most rows one import may hold; an import is one unit of work held in memory.
+MAX_IMPORT_ROWS: Final = 100_000
 
 
 class ImportServices(TransactionServices):
@@ -31,6 +37,14 @@ class ImportServices(TransactionServices):
         import of the same file cannot slip between them.
         """
         principal.require_write()
+        positive_id(account_id, "account_id")
+        rows = len(parsed.rows) + len(parsed.rejected)
+        if rows > MAX_IMPORT_ROWS:
+            raise ValidationError.of(
+                "file",
+                f"the file holds {rows:,} rows; an import takes at most {MAX_IMPORT_ROWS:,}: "
+                "split it into several files",
+            )
         with self._unit(principal.tenant_id, readonly=dry_run) as uow:
             account = uow.accounts.get(account_id)
             if account is None:

@@ -9,6 +9,7 @@ from finance_core.errors import ValidationError
 from finance_core.plugins.manager import FinancePlugins
 from finance_core.services import Ledger
 from finance_http.context import FinanceRequest
+from finance_http.jsonio import loads
 from finance_http.problems import HttpProblem
 from finance_import.http.params import Params
 from finance_import.http.upload import import_options, read_upload
@@ -77,6 +78,6 @@ class Imports:
             raise ValidationError.of(
                 "account_id", "a JSON export restores a whole tenant; leave account_id out"
             )
-        books = from_json(data)
+        books = from_json(data, loads=loads)
         self.ledger.restore(req.require_caller().principal, books, dry_run=dry_run)
         return ImportResultOut.restored(books, dry_run=dry_run)
