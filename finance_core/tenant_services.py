@@ -9,7 +9,7 @@ from finance_core.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from finance_core.ids import check_id
+from finance_core.ids import MAX_USER_ID, check_id
 from finance_core.ledger_base import LedgerBase
 from finance_core.ports import UnitOfWork
 from finance_core.tenancy import (
@@ -162,7 +162,7 @@ class TenantServices(LedgerBase):
         return member
 
     def _target_member(self, principal: Principal, uow: UnitOfWork, user_id: int) -> Member:
-        check_id(user_id, "user_id")
+        check_id(user_id, "user_id", MAX_USER_ID)
         member = uow.members.get_by_user(user_id)
         if member is None:
             raise NotFoundError("member", user_id)

@@ -146,6 +146,36 @@ _STRUCTURED: Final = ("application/json", "multipart/form-data")
 _BINARY: Final = {"type": "string", "format": "binary"}
 
 
+def _link_created(
+    route: Route, routes: Sequence[Route], paths: dict[str, Any], schemas: dict[str, Any]
+) -> None:
+    """Links from a POST's 201 to every operation on the paths below it (``/x`` -> ``/x/{id}``).
+
+    The created resource's property named like the path parameter is used, else
+    its ``id``; clients and stateful fuzzing follow them to the new resource.
+    """
+    for op in route.operations:
+        created = op.responses.get(201)
+        if op.method.upper() != "POST" or created is None or created[1] is None:
+            continue
+        properties = schemas.get(created[1], {}).get("properties", {})
+        links: dict[str, Any] = {}
+        for other in routes:
+            if not other.path.startswith(route.path + "/{"):
+                continue
+            param = other.path[len(route.path) + 2 :].split("}", 1)[0]
+            source = param if param in properties else "id" if "id" in properties else None
+            if source is None:
+                continue
+            for target in other.operations:
+                links[target.operation_id] = {
+                    "operationId": target.operation_id,
+                    "parameters": {f"path.{param}": f"$response.body#/{source}"},
+                }
+        if links:
+            paths[route.path][op.method.lower()]["responses"]["201"]["links"] = links
+
+
 def build_document(routes: Sequence[Route], version: str) -> dict[str, Any]:
     """The document for ``routes``; collection paths also answer with a trailing slash."""
     paths: dict[str, Any] = {}
@@ -155,6 +185,8 @@ def build_document(routes: Sequence[Route], version: str) -> dict[str, Any]:
         for op in route.operations:
             item[op.method.lower()] = _operation(route, op)
         schemas.update(route.schemas)
+    for route in routes:
+        _link_created(route, routes, paths, schemas)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {

@@ -69,11 +69,12 @@ class Route:
     schemas: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
 
     def falcon_template(self) -> str:
-        """The path with Falcon converters: integer ids only match 1..2**63-1."""
+        """The path with Falcon converters: integer ids only match their documented range."""
         template = self.path
         for param in self.path_params:
             if param.schema.get("type") == "integer":
+                high = param.schema.get("maximum", MAX_ID)
                 template = template.replace(
-                    "{" + param.name + "}", "{" + param.name + f":int(min=1, max={MAX_ID})" + "}"
+                    "{" + param.name + "}", "{" + param.name + f":int(min=1, max={high})" + "}"
                 )
         return template

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from finance_core.accounts import Account
 from finance_core.errors import ValidationError
-from finance_core.ids import MAX_ID
+from finance_core.ids import MAX_ID, MAX_USER_ID
 from finance_core.queries import MAX_OFFSET, Cursor, PageRequest, TransactionFilter
 from finance_core.services import Ledger
 from finance_core.tenancy import Principal
@@ -155,6 +155,12 @@ class TestIntegersHaveRanges:
         assert _refused(
             lambda: ledger.list_transactions(owner, TransactionFilter(account_id=ident))
         ) == {"account_id"}
+
+    def test_user_ids_stop_at_32_bits(self, ledger: Ledger, owner: Principal) -> None:
+        """Users are numbered in 32 bits: 2**31 is refused, 2**31-1 is simply not a member."""
+        assert _refused(lambda: ledger.remove_member(owner, MAX_USER_ID + 1)) == {"user_id"}
+        with pytest.raises(LookupError):
+            ledger.remove_member(owner, MAX_USER_ID)
 
     def test_the_largest_id_is_simply_not_found(self, ledger: Ledger, owner: Principal) -> None:
         """2**63-1 is a valid id that names nothing yet."""
