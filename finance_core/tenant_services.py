@@ -77,6 +77,7 @@ class TenantServices(LedgerBase):
         authorizes the request is read in the same snapshot as the request's data.
         """
         tenant_id = check_tenant_id(tenant_id)
+        auth_user_id = check_auth_user_id(auth_user_id)
         with self._unit(tenant_id, readonly=True) as uow:
             found = uow.members.find_caller(auth_user_id)
         if found is None:

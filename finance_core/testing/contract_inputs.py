@@ -124,6 +124,13 @@ class TestTextIsRefusedAlike:
         assert _refused(lambda: ledger.create_tenant("t\x00", "T", owner="o")) == {"tenant_id"}
         assert _refused(lambda: ledger.create_tenant(fresh_id(), "T", owner="o\x00")) == {"owner"}
 
+    def test_resolving_a_caller_checks_the_ids_first(
+        self, ledger: Ledger, owner: Principal
+    ) -> None:
+        """A caller id with NUL is a validation error before storage is asked."""
+        assert _refused(lambda: ledger.find_caller(owner.tenant_id, "a\x00b")) == {"auth_user_id"}
+        assert _refused(lambda: ledger.find_caller("t\x00", "a")) == {"tenant_id"}
+
     def test_filters_refuse_control_characters(self, ledger: Ledger, owner: Principal) -> None:
         """A filter text with NUL is a validation error, never a storage error."""
         assert _refused(lambda: TransactionFilter(merchant="a\x00", text="b\x01")) == {

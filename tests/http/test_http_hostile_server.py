@@ -110,6 +110,16 @@ class TestHostileRequestsAgainstTheServer:
         assert (status, answer["errors"][0]["field"]) == (422, "merchant")
         assert server.call("GET", "/api/transactions", headers=auth)[2]["total"] == 0
 
+    @pytest.mark.parametrize(("sub", "tenant"), [("a\x00b", "t"), ("u", "t\x1b")])
+    def test_a_token_with_control_characters_is_401(
+        self, server: ServerProcess, sub: str, tenant: str
+    ) -> None:
+        """Claims that no backend could store are an unusable token, never a 503."""
+        headers = {"Authorization": f"Bearer {token(sub=sub, tenant=tenant)}"}
+        status, _, body = server.call("GET", "/api/accounts", headers=headers)
+        assert status == 401
+        assert "control characters are not allowed" in body["detail"]
+
     def test_a_day_by_day_history_of_ten_millennia_is_refused(
         self, server: ServerProcess, auth: dict[str, str]
     ) -> None:
