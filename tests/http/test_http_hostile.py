@@ -17,7 +17,7 @@ from finance_core.errors import StorageError
 from finance_core.memory import MemoryStorage, MemoryUnitOfWork
 from finance_core.reports import MAX_REPORT_PERIODS
 from finance_core.services import Ledger
-from finance_http.app import Dependencies, create_app
+from finance_http.app import Dependencies, build_dependencies, create_app
 from finance_http.jsonio import MAX_DEPTH
 from finance_http.limits import TenantSlots, process_slot_dir
 
@@ -86,6 +86,31 @@ class TestJsonReader:
         assert result.status_code in (400, 422)
         if result.status_code == 422:
             assert _fields(result) == {"account_id"}
+
+
+class TestUploadsUseTheSameLimits:
+    def test_a_deeply_nested_export_document_is_422(self, api: Api) -> None:
+        """Restoring a JSON document of 3,000 nested arrays names the file and the limit."""
+        result = api.post(
+            "/api/imports",
+            raw=b"[" * 3000,
+            headers={"Content-Type": "application/octet-stream"},
+            params={"format": "json"},
+        )
+        assert _fields(result) == {"file"}
+        assert f"{MAX_DEPTH} levels" in data(result)["errors"][0]["message"]
+
+    @pytest.mark.parametrize("mapping", ["[" * 3000, '{"amount": ' + "9" * 5000 + "}"])
+    def test_a_hostile_mapping_option_is_422(self, api: Api, mapping: str) -> None:
+        """The CSV column mapping option is JSON too, read with the same limits."""
+        account = api.account()
+        result = api.post(
+            "/api/imports",
+            raw=b"date,amount\n2024-01-01,1.00\n",
+            headers={"Content-Type": "text/csv"},
+            params={"account_id": str(account["id"]), "mapping": mapping},
+        )
+        assert _fields(result) == {"mapping"}
 
 
 class TestEveryBadFieldIsListed:
@@ -273,6 +298,17 @@ class TestConcurrentExpensiveRequests:
             TenantSlots.release(fd)
         for _ in range(3):
             assert api.get("/api/reports/spending").status_code == 200
+
+    def test_the_cap_is_a_setting(self, storage_url: str) -> None:
+        """EXPENSIVE_REQUESTS_PER_TENANT=1: one request in flight is enough to refuse the next."""
+        settings = make_settings(storage_url, EXPENSIVE_REQUESTS_PER_TENANT="1")
+        caller = Api(testing.TestClient(create_app(build_dependencies(settings))), token())
+        (held,) = _busy("1", 1)
+        try:
+            assert caller.get("/api/export").status_code == 429
+        finally:
+            TenantSlots.release(held)
+        assert caller.get("/api/export").status_code == 200
 
     def test_slots_held_by_another_process_count(self, api: Api) -> None:
         """The cap spans processes: slots locked by another process refuse this one's request."""
