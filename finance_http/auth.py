@@ -115,6 +115,12 @@ def identity(claims: dict[str, Any]) -> tuple[str, str, Role | None]:
     raw_tenant = claims.get("tenant_id")
     if raw_tenant is None:
         tenant_id = PERSONAL_PREFIX + sub
+        if len(tenant_id) > MAX_ID_LENGTH:
+            raise unauthorized(
+                f"a token without tenant_id acts in a personal tenant named after its sub, "
+                f"so its sub may be at most {MAX_ID_LENGTH - len(PERSONAL_PREFIX)} characters",
+                token_sent=True,
+            )
     elif isinstance(raw_tenant, bool) or not isinstance(raw_tenant, str | int):
         raise unauthorized("the tenant_id claim must be a string or an integer", token_sent=True)
     else:

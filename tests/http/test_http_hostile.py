@@ -190,6 +190,22 @@ class TestIntegersAndText:
         assert data(result)["description"] == "a\r\n\tb"
 
 
+class TestTokenClaims:
+    def test_a_long_sub_without_tenant_is_401(self, anonymous: Api) -> None:
+        """The personal tenant's name must fit, so its sub is limited to 246 characters."""
+        bearer = token(sub="u" * 247, tenant=None)
+        result = anonymous.get("/api/accounts", headers={"Authorization": f"Bearer {bearer}"})
+        assert result.status_code == 401
+        assert "at most 246" in data(result)["detail"]
+        bearer = token(sub="u" * 246, tenant=None)
+        assert (
+            anonymous.get(
+                "/api/accounts", headers={"Authorization": f"Bearer {bearer}"}
+            ).status_code
+            == 200
+        )
+
+
 class _Failing(MemoryStorage):
     """A backend failing with a message full of internals."""
 
