@@ -21,6 +21,7 @@ from finance_core.errors import (
     PermissionDeniedError,
     StaleVersionError,
     StorageError,
+    StorageFullError,
     ValidationError,
 )
 from finance_core.queries import Cursor, Page, PageRequest, TransactionFilter
@@ -53,6 +54,7 @@ __all__ = [
     "Split",
     "StaleVersionError",
     "StorageError",
+    "StorageFullError",
     "Tenant",
     "Transaction",
     "TransactionFilter",

@@ -113,5 +113,12 @@ class StorageError(FinanceError):
         self.outcome_unknown = outcome_unknown
 
 
+class StorageFullError(StorageError):
+    """The storage has no space left (disk full, quota); nothing was committed.
+
+    Writes succeed again once space is freed, without restarting anything.
+    """
+
+
 class ConfigurationError(FinanceError):
     """The service or a plugin is configured wrongly; the message says how to fix it."""

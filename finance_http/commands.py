@@ -12,8 +12,9 @@ from typing import Final
 import attrs
 
 from finance_core.bootstrap import utc_now
-from finance_core.cli import CliCommand
-from finance_core.errors import ConfigurationError
+from finance_core.cli import CliCommand, plugins_of
+from finance_core.errors import ConfigurationError, StorageError
+from finance_core.plugins.manager import FinancePlugins
 from finance_core.tenancy import Role
 from finance_http.settings import ENV_FILE, Settings, generate_secret, load_settings
 from finance_http.tokens import issue_token
@@ -76,9 +77,28 @@ def _announce_generated_secret(settings: Settings, env_file: Path, host: str, po
     )
 
 
+def _check_storage(settings: Settings, plugins: FinancePlugins) -> None:
+    """Refuse to start while the storage is unreachable: one line, exit status 1.
+
+    Checked once here, before any worker starts, so that a wrong URL or a
+    database that is down is reported once and plainly (a supervisor restarts
+    the command); a running server rides out outages on its own.
+    """
+    try:
+        storage = plugins.open_storage(settings.database_url)
+        try:
+            storage.check()
+        finally:
+            storage.close()
+    except StorageError as exc:
+        raise StorageError(f"cannot start, the storage is not available: {exc}") from None
+
+
 def run_serve(args: argparse.Namespace) -> int:
     env_file = _env_file()
     settings = _settings()
+    plugins = plugins_of(args)
+    _check_storage(settings, plugins)
     if settings.secret_key is None:
         settings = attrs.evolve(settings, secret_key=generate_secret(env_file))
         _announce_generated_secret(settings, env_file, args.host, args.port)
@@ -98,7 +118,6 @@ def run_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    from finance_core.cli import plugins_of
     from finance_http.server import serve
 
     serve(
@@ -107,7 +126,7 @@ def run_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=workers,
         threads=args.threads,
-        plugins=plugins_of(args),
+        plugins=plugins,
     )
     return 0
 
@@ -154,7 +173,6 @@ def run_check_config(args: argparse.Namespace) -> int:
     for key, value in settings.described().items():
         print(f"{key.ljust(width)}  {value}")
     problems = []
-    from finance_core.cli import plugins_of
 
     try:
         plugins_of(args).backend_for_url(settings.database_url)

@@ -21,7 +21,8 @@ _ERRORS: Final = {
     415: "The body is not JSON.",
     429: "The tenant already runs EXPENSIVE_REQUESTS_PER_TENANT such requests; see Retry-After.",
     422: "Validation failed or a balance rule was violated; `errors` lists every bad field.",
-    503: "Storage is unreachable.",
+    503: "Storage is unreachable; retry after the Retry-After seconds.",
+    507: "Storage has no space left; nothing was stored. Retry after the Retry-After seconds.",
 }
 
 
@@ -124,7 +125,8 @@ def _operation(route: Route, op: Operation) -> dict[str, Any]:
         responses[str(status)] = response
     errors: set[int] = set()
     if not route.public:
-        errors |= {400, 401, 403, 404, 409, 422, 503}
+        # Any authenticated request may write (first contact provisions the tenant).
+        errors |= {400, 401, 403, 404, 409, 422, 503, 507}
     if op.body is not None:
         errors |= {400, 413, 415, 422}
     if op.query:

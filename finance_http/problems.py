@@ -18,6 +18,7 @@ from finance_core.errors import (
     PermissionDeniedError,
     StaleVersionError,
     StorageError,
+    StorageFullError,
     ValidationError,
 )
 from finance_http.context import FinanceRequest
@@ -69,6 +70,7 @@ BUILTIN_MAPPINGS: Final[tuple[ErrorMapping, ...]] = (
     ErrorMapping(PermissionDeniedError, 403, "Forbidden", "forbidden"),
     ErrorMapping(StaleVersionError, 409, "Stale version", "stale-version"),
     ErrorMapping(ConflictError, 409, "Conflict", "conflict"),
+    ErrorMapping(StorageFullError, 507, "Insufficient storage", "storage-full"),
     ErrorMapping(StorageError, 503, "Storage unavailable", "storage-unavailable"),
     ErrorMapping(ConfigurationError, 503, "Service misconfigured", "configuration"),
     ErrorMapping(FinanceError, 400, "Bad request", "bad-request"),
@@ -211,13 +213,18 @@ class ErrorMapper:
         resp.text = dumps(problem_body(status, title, detail, slug, None, request_id))
 
 
-#: Seconds a client should wait before retrying after a fault of ours (503).
+#: Seconds a client should wait before retrying after a fault of ours (503, 507).
 RETRY_AFTER_SECONDS: Final = 5
 
 
 def _server_fault_detail(ex: Exception, request_id: str) -> str:
     """What a client may know of a fault of ours: what happened to its request."""
-    if isinstance(ex, StorageError) and ex.outcome_unknown:
+    if isinstance(ex, StorageFullError):
+        stored = (
+            "the storage has no space left, so nothing of this request was stored; "
+            "writes work again once space is freed"
+        )
+    elif isinstance(ex, StorageError) and ex.outcome_unknown:
         stored = "whether this request's changes were stored is unknown; look before retrying"
     elif isinstance(ex, StorageError):
         stored = f"nothing of this request was stored; retry in {RETRY_AFTER_SECONDS} seconds"

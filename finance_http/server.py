@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import logging
 import shutil
-from typing import Any
+import signal
+import time
+from typing import Any, Final
 
 import attrs
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
+from finance_core.errors import StorageError
 from finance_core.plugins.manager import FinancePlugins
-from finance_http.app import build_dependencies, create_app
+from finance_http.app import Dependencies, build_dependencies, create_app
 from finance_http.limits import make_slot_dir
 from finance_http.settings import Settings
+
+log = logging.getLogger("finance_http.server")
+
+#: Seconds a starting worker waits before trying the storage again, doubling up to the last.
+_FIRST_RETRY_DELAY: Final = 0.5
+_LAST_RETRY_DELAY: Final = 8.0
 
 
 def configure_logging(settings: Settings) -> None:
@@ -40,7 +49,35 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships n
 
     def load(self) -> Any:
         configure_logging(self.settings)
-        return create_app(build_dependencies(self.settings, self.plugins))
+        return create_app(self._dependencies())
+
+    def _dependencies(self) -> Dependencies:
+        # ``serve`` checked the storage before starting any worker. A worker
+        # started later (its predecessor crashed) while the database is away
+        # waits for it: failing to boot would make gunicorn stop the server.
+        try:
+            return build_dependencies(self.settings, self.plugins)
+        except StorageError as exc:
+            failure = exc
+        # gunicorn's own SIGTERM handler only flags the worker, which would
+        # keep waiting until the shutdown timeout; while waiting, stop at once.
+        previous = signal.signal(signal.SIGTERM, _stop_waiting)
+        try:
+            delay = _FIRST_RETRY_DELAY
+            while True:
+                log.warning("worker waits %.1fs for the storage: %s", delay, failure)
+                time.sleep(delay)
+                delay = min(delay * 2, _LAST_RETRY_DELAY)
+                try:
+                    return build_dependencies(self.settings, self.plugins)
+                except StorageError as exc:
+                    failure = exc
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_waiting(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def serve(

@@ -11,6 +11,7 @@ journals grow by whole lines, and snapshots appear by rename.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from typing import Final
 
 import attrs
 
-from finance_core.errors import StorageError
+from finance_core.errors import StorageError, StorageFullError
 from finance_core.memory import (
     MemoryStorage,
     MemoryUnitOfWork,
@@ -36,6 +37,8 @@ from finance_storage_json.url import directory_from_url
 
 log = logging.getLogger(__name__)
 
+#: Errors that mean the disk (or the process's file size limit or quota) is full.
+_NO_SPACE: Final = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 #: Journals smaller than this are never compacted (see ``TenantLog.compaction_due``).
 DEFAULT_COMPACT_MIN_BYTES: Final = 1 << 20
 
@@ -47,6 +50,12 @@ def _os_errors(action: str) -> Iterator[None]:
         yield
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
+        if exc.errno in _NO_SPACE:
+            log.warning("the json store could not %s%s: %s", action, where, exc.strerror)
+            raise StorageFullError(
+                f"the json store could not {action}: {exc.strerror or exc}; its disk has no "
+                "space left for the write, so nothing was committed: free space there and retry"
+            ) from exc
         raise StorageError(
             f"the json store could not {action}{where}: {exc.strerror or exc}; "
             "check the disk (space, permissions) and retry; nothing was committed"
@@ -125,7 +134,16 @@ class JsonStorage(MemoryStorage):
         # nothing; it is retried after the next write.
         try:
             tenant.compact(self.directory.state(tenant.tenant_id))
-        except (OSError, StorageError):
+        except OSError as exc:
+            # A full disk fails every compaction until space returns: one line each.
+            full = exc.errno in _NO_SPACE
+            log.warning(
+                "compacting %s failed (%s); its journal stays authoritative",
+                tenant.path,
+                exc.strerror or exc,
+                exc_info=not full,
+            )
+        except StorageError:
             log.warning(
                 "compacting %s failed; its journal stays authoritative", tenant.path, exc_info=True
             )

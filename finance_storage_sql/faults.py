@@ -7,8 +7,9 @@ from typing import Final
 from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from finance_core.errors import StorageError
+from finance_core.errors import StorageError, StorageFullError
 from finance_storage_sql.schema import metadata
+from finance_storage_sql.urls import DatabaseUrl
 
 _PG_UNIQUE_VIOLATION: Final = "23505"
 _PG_RETRYABLE: Final = {
@@ -16,6 +17,9 @@ _PG_RETRYABLE: Final = {
     "40P01": "the database broke a deadlock by aborting this transaction",
 }
 _PG_FOREIGN_KEY_VIOLATION: Final = "23503"
+#: PostgreSQL's disk_full and SQLite's SQLITE_FULL: no space left for the write.
+_PG_DISK_FULL: Final = "53100"
+_SQLITE_FULL: Final = "SQLITE_FULL"
 _SQLITE_UNIQUE: Final = {"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"}
 _SQLITE_UNIQUE_PREFIX: Final = "UNIQUE constraint failed: "
 
@@ -37,6 +41,11 @@ def is_unique_violation(exc: BaseException) -> bool:
     if getattr(orig, "sqlstate", None) == _PG_UNIQUE_VIOLATION:
         return True
     return getattr(orig, "sqlite_errorname", None) in _SQLITE_UNIQUE
+
+
+def is_lost_connection(exc: BaseException) -> bool:
+    """True when the database connection itself failed (the server went away)."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def unique_columns(exc: BaseException) -> frozenset[str]:
@@ -67,6 +76,19 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def connect_error(exc: SQLAlchemyError, database: DatabaseUrl) -> StorageError:
+    """Connecting failed: name the database (password masked) and what to check."""
+    orig: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
+    if database.dialect == "sqlite":
+        advice = "check that the file's directory exists and that this process may write there"
+    else:
+        advice = (
+            "check that the database server is running and reachable from here, and that "
+            "DATABASE_URL names the right host, port, database, user and password"
+        )
+    return StorageError(f"cannot connect to {database.display()}: {first_line(orig)}; {advice}")
+
+
 def storage_error(exc: SQLAlchemyError, action: str, *, committing: bool = False) -> StorageError:
     """A ``StorageError`` that says what failed and what to do about it.
 
@@ -75,6 +97,11 @@ def storage_error(exc: SQLAlchemyError, action: str, *, committing: bool = False
     """
     orig: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
     sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate == _PG_DISK_FULL or getattr(orig, "sqlite_errorname", None) == _SQLITE_FULL:
+        return StorageFullError(
+            f"storage failed while {action}: the database has no space left on its disk; "
+            "nothing of this unit of work was stored, free space there and retry"
+        )
     if sqlstate in _PG_RETRYABLE:
         cause = _PG_RETRYABLE[sqlstate]
         advice = "retry the operation"

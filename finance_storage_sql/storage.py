@@ -16,7 +16,7 @@ from finance_storage_sql.engine import (
     SQLITE_BEGIN_OPTION,
     create_database_engine,
 )
-from finance_storage_sql.faults import storage_error
+from finance_storage_sql.faults import connect_error, storage_error
 from finance_storage_sql.migrations import ensure_schema
 from finance_storage_sql.unit_of_work import SqlUnitOfWork
 from finance_storage_sql.urls import DatabaseUrl, parse_database_url
@@ -38,7 +38,7 @@ class SqlStorage:
         self._turns: threading.Lock | None = threading.Lock() if self.database.in_memory else None
         self._turn_holder: int | None = None
         try:
-            with self.engine.connect() as connection:
+            with self._first_connection() as connection:
                 ensure_schema(connection, self.database)
         except SQLAlchemyError as exc:
             self.engine.dispose()
@@ -46,6 +46,12 @@ class SqlStorage:
         except BaseException:
             self.engine.dispose()
             raise
+
+    def _first_connection(self) -> Connection:
+        try:
+            return self.engine.connect()
+        except SQLAlchemyError as exc:
+            raise connect_error(exc, self.database) from exc
 
     def unit_of_work(self, tenant_id: str, *, readonly: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(self, tenant_id, readonly=readonly)
@@ -58,7 +64,7 @@ class SqlStorage:
             connection = self.engine.connect()
         except SQLAlchemyError as exc:
             self._end_turn()
-            raise storage_error(exc, f"connecting to {self.database.display()}") from exc
+            raise connect_error(exc, self.database) from exc
         except BaseException:
             self._end_turn()
             raise
@@ -97,13 +103,10 @@ class SqlStorage:
 
     # -- the rest of the port ----------------------------------------------------
     def check(self) -> None:
-        connection = self.connect(readonly=True)
-        try:
-            connection.execute(text("SELECT 1")).scalar_one()
-        except SQLAlchemyError as exc:
-            raise storage_error(exc, f"checking {self.database.display()}") from exc
-        finally:
-            self.disconnect(connection)
+        # Through a unit of work, so a pooled connection the server dropped is
+        # replaced exactly as it would be for a use case.
+        with self.unit_of_work("", readonly=True) as uow:
+            uow.execute(text("SELECT 1")).scalar_one()
 
     def close(self) -> None:
         self.engine.dispose()

@@ -5,6 +5,12 @@ writing unit of work on SQLite; a read-only REPEATABLE READ snapshot for a
 reading one on PostgreSQL). Any database fault, a duplicate key included,
 rolls the whole transaction back and marks the unit of work failed, so nothing
 half-done can be committed later: the caller starts a new unit of work.
+
+Connections come from the pool unchecked. When the first statement of a
+transaction finds its connection dead (the server restarted or ended it while
+it sat in the pool), that statement runs once more on a fresh connection:
+nothing was sent on the dead one, so nothing can happen twice. A connection
+lost after the first statement fails the unit of work as any fault does.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from finance_core.errors import (
 from finance_storage_sql import schema
 from finance_storage_sql.faults import (
     first_line,
+    is_lost_connection,
     is_unique_violation,
     storage_error,
     unique_columns,
@@ -61,6 +68,8 @@ class SqlUnitOfWork:
         self._storage = storage
         self._connection: Connection | None = None
         self._failure: StorageError | DuplicateError | None = None
+        #: True once the current transaction has sent a statement.
+        self._sent = False
         #: Account currencies seen in this unit of work; every amount needs one.
         self._currencies: dict[int, str] = {}
         self.tenant = SqlTenantRepository(self)
@@ -85,7 +94,9 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         connection, self._connection = self._connection, None
+        self._sent = False
         if connection is None:
+            self._failure = None
             return
         try:
             if connection.in_transaction():
@@ -115,10 +126,13 @@ class SqlUnitOfWork:
             connection.commit()
         except SQLAlchemyError as exc:
             raise self._fail(exc, "committing", committing=True) from exc
+        finally:
+            self._sent = False
 
     def rollback(self) -> None:
         connection = self._open()
         self._failure = None
+        self._sent = False
         self._currencies.clear()
         if connection.in_transaction():
             try:
@@ -129,6 +143,9 @@ class SqlUnitOfWork:
     # -- what the repositories use -------------------------------------------
     def _open(self) -> Connection:
         if self._connection is None:
+            if self._failure is not None:
+                # A lost connection could not be replaced.
+                raise StorageError(f"this unit of work already failed ({self._failure})")
             raise StorageError("unit of work used outside its 'with' block")
         return self._connection
 
@@ -175,9 +192,12 @@ class SqlUnitOfWork:
         query to name the clashing row); any other fault a ``StorageError``.
         """
         connection = self._active()
+        first, self._sent = not self._sent, True
         try:
             return connection.execute(statement, parameters)
         except SQLAlchemyError as exc:
+            if first and is_lost_connection(exc):
+                return self._execute_again(statement, parameters, on_duplicate, exc)
             self._roll_back_quietly()
             error: StorageError | DuplicateError
             if is_unique_violation(exc):
@@ -187,6 +207,33 @@ class SqlUnitOfWork:
             self._failure = error
             self._currencies.clear()
             raise error from exc
+
+    def _execute_again(
+        self,
+        statement: Executable,
+        parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None,
+        on_duplicate: OnDuplicate | None,
+        lost: SQLAlchemyError,
+    ) -> CursorResult[Any]:
+        """Run a transaction's first statement again on a fresh connection.
+
+        The pool has already marked every connection older than this one as
+        stale, so the new one is freshly made; if the database cannot be
+        reached, the unit of work fails as it would have with the first error.
+        """
+        log.info("replacing a database connection that was lost: %s", first_line(lost))
+        dead, self._connection = self._connection, None
+        if dead is not None:
+            self._storage.disconnect(dead)
+        try:
+            self._connection = self._storage.connect(readonly=self.readonly)
+        except StorageError as error:
+            self._failure = error
+            self._currencies.clear()
+            raise
+        # Marked as sent, so a fresh connection that fails too is not retried again.
+        self._sent = True
+        return self.execute(statement, parameters, on_duplicate=on_duplicate)
 
     def _duplicate(self, exc: SQLAlchemyError, on_duplicate: OnDuplicate | None) -> DuplicateError:
         generic = DuplicateError(

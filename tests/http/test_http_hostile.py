@@ -13,7 +13,7 @@ from falcon import testing
 from http_support import Api, data, make_settings, token
 
 from finance_core.bootstrap import utc_now
-from finance_core.errors import StorageError
+from finance_core.errors import StorageError, StorageFullError
 from finance_core.memory import MemoryStorage, MemoryUnitOfWork
 from finance_core.reports import MAX_REPORT_PERIODS
 from finance_core.services import Ledger
@@ -241,6 +241,18 @@ class TestErrorBodiesHideInternals:
         assert "req-503" in data(result)["detail"]
         (line,) = [r.getMessage() for r in caplog.records if "req-503" in r.getMessage()]
         assert _Failing.message in line
+
+    def test_a_full_disk_says_so_without_the_path(self) -> None:
+        """507 says there is no space and nothing was stored; the path stays in the log."""
+
+        class _Full(MemoryStorage):
+            def unit_of_work(self, tenant_id: str, *, readonly: bool = False) -> MemoryUnitOfWork:
+                raise StorageFullError("/srv/finance/books: no space left on device")
+
+        deps = Dependencies(Ledger(_Full(), clock=utc_now), make_settings("memory://"))
+        result = Api(testing.TestClient(create_app(deps)), token()).get("/api/accounts")
+        assert result.status_code == 507
+        assert "no space left" in data(result)["detail"] and "/srv" not in result.text
 
     def test_every_problem_names_its_request_id(self, api: Api) -> None:
         """4xx problems carry the request id too, equal to the X-Request-ID header."""
