@@ -28,7 +28,7 @@ _encode_string: Callable[[str], str] = json.encoder.encode_basestring
 MAX_DEPTH: Final = 32
 
 # A JSON string (escapes included), and the brackets left once strings are gone.
-_STRING: Final = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_STRING: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET: Final = re.compile(r"[^\[\]{}]+")
 _NUMBER: Final = re.compile(r"-?(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?")
 
@@ -82,6 +82,8 @@ def _read_int(literal: str) -> int:
 
 def check_depth(text: str) -> None:
     """Refuse nesting deeper than ``MAX_DEPTH`` without recursing."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
     brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
     depth = 0
     for char in brackets:
