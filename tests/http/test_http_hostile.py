@@ -153,6 +153,16 @@ class TestEveryBadFieldIsListed:
             "account_type",
         }
 
+    def test_report_parameters_are_listed_together(self, api: Api) -> None:
+        """A report with four bad parameters names all four."""
+        params = {"period": "x", "start_date": "bad", "group_by": "y", "account_id": "0"}
+        assert _fields(api.get("/api/reports/spending", params=params)) == {
+            "period",
+            "start_date",
+            "group_by",
+            "account_id",
+        }
+
     def test_query_parameters_are_listed_together(self, api: Api) -> None:
         """Every bad query parameter, from parsing or from the core, in one answer."""
         params = {"offset": str(10**20), "limit": "0", "q": "a\x00", "cursor": "x" * 300}
