@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from http_support import SECRET, ServerProcess, resolve_url, server_storage_urls, token
 
+from finance_http.limits import TenantSlots
+
 
 @pytest.fixture(scope="module", params=server_storage_urls(), ids=lambda u: u.split(":", 1)[0])
 def server(
@@ -160,3 +162,48 @@ class TestNoInternalsInBodies:
         assert "books" not in text and "journal" not in text and str(server.cwd) not in text
         log_line = next(line for line in server.stderr().splitlines() if "leak-1" in line)
         assert "journal" in log_line
+
+
+class TestConcurrencyCapOfTheServer:
+    def test_a_tenant_at_its_cap_gets_429_from_every_worker(
+        self, tmp_path_factory: pytest.TempPathFactory
+    ) -> None:
+        """With the tenant's one slot taken, both workers answer 429; others still get through."""
+        cwd = tmp_path_factory.mktemp("cap")
+        (cwd / "tmp").mkdir()
+        server = ServerProcess(
+            cwd,
+            workers=2,
+            env={
+                "DATABASE_URL": "sqlite:///finance.db",
+                "SECRET_KEY": SECRET,
+                "EXPENSIVE_REQUESTS_PER_TENANT": "1",
+                # The server makes its slot directory under TMPDIR, where the test can see it.
+                "TMPDIR": str(cwd / "tmp"),
+            },
+        )
+        server.wait_ready()
+        busy = {"Authorization": f"Bearer {token(sub='busy', tenant='busy')}"}
+        other = {"Authorization": f"Bearer {token(sub='other', tenant='other')}"}
+        try:
+            (slot_dir,) = (cwd / "tmp").glob("finance-planner-slots-*")
+            held = TenantSlots(slot_dir, 1).acquire("busy")
+            assert held is not None
+            try:
+                refused = [
+                    server.call("GET", "/api/reports/cashflow", headers=busy) for _ in range(6)
+                ]
+                others = server.call("GET", "/api/reports/cashflow", headers=other)[0]
+                cheap = server.call("GET", "/api/accounts", headers=busy)[0]
+            finally:
+                TenantSlots.release(held)
+            after = server.call("GET", "/api/reports/cashflow", headers=busy)[0]
+        finally:
+            server.stop()
+        assert [status for status, _, _ in refused] == [429] * 6
+        assert all(
+            {k.lower(): v for k, v in headers.items()}["retry-after"] == "2"
+            for _, headers, _ in refused
+        )
+        assert (others, cheap, after) == (200, 200, 200)
+        assert not list((cwd / "tmp").glob("finance-planner-slots-*"))
