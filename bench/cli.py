@@ -20,7 +20,7 @@ from bench.harness import FULL, QUICK, Figure, Sizes
 
 DEFAULT_POSTGRES: Final = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 RESULTS: Final = Path(__file__).parent / "results"
-FIGURES: Final = ("1", "2", "3", "4", "5", "6", "7", "8")
+FIGURES: Final = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -136,13 +136,28 @@ def _http(run: Run) -> list[Figure]:
     return figures
 
 
+def _planning(run: Run) -> list[Figure]:
+    from bench import fig_planning, fig_reads
+
+    figures = []
+    wanted = {part.strip() for part in run.args.only.split(",")}
+    if "9" in wanted:
+        figures.append(fig_planning.run_forecast(run.sizes, run.work, run.log))
+    if "10" in wanted:
+        path = fig_reads.ensure_dataset(
+            run.work / f"dataset-{run.sizes.name}.db", run.largest_import, run.sizes, run.log
+        )
+        figures.append(fig_planning.run_budgets(path, run.sizes, run.log))
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     sizes = QUICK if args.quick else FULL
     wanted = {part.strip() for part in args.only.split(",") if part.strip()}
     unknown = wanted - set(FIGURES)
     if unknown:
-        print(f"unknown figures: {', '.join(sorted(unknown))}; use 1 to 8", file=sys.stderr)
+        print(f"unknown figures: {', '.join(sorted(unknown))}; use 1 to 10", file=sys.stderr)
         return 2
     keep = args.data_dir is not None
     work = args.data_dir or Path(tempfile.mkdtemp(prefix="finance-bench-"))
@@ -158,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         ({"6"}, "hot account: concurrent writers", _hot),
         ({"8"}, "peak memory of a CSV import", _memory),
         ({"5"}, "HTTP throughput", _http),
+        ({"9", "10"}, "planning: forecast and budget status", _planning),
     ]
     try:
         for numbers, name, body in steps:

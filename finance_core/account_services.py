@@ -26,6 +26,8 @@ from finance_core.ledger_base import (
     positive_id,
 )
 from finance_core.money import check_amount, check_currency
+from finance_core.occurrence_links import forget_account_plans
+from finance_core.reconciliation import refuse_reconciled_account
 from finance_core.rules import BalanceChange, enforce
 from finance_core.tenancy import Principal
 from finance_core.transactions import check_date
@@ -161,7 +163,10 @@ class AccountServices(LedgerBase):
     def delete_account(
         self, principal: Principal, account_id: int, *, expected_version: int | None = None
     ) -> None:
-        """Delete an account, its transactions, and both legs of its transfers."""
+        """Delete an account, its transactions, both legs of its transfers, and its schedules.
+
+        Budgets that projected onto the account keep counting spending, unprojected.
+        """
         principal.require_write()
         positive_id(account_id, "account_id")
         now = self._now()
@@ -169,6 +174,7 @@ class AccountServices(LedgerBase):
             write = BalanceWrite(self, uow)
             account = write.lock(account_id)[account_id]
             check_version("account", account_id, expected_version, account.version)
+            refuse_reconciled_account(uow, account_id)
             transfers = uow.transfers.list_for_account(account_id)
             partners = {
                 t.to_account_id if t.from_account_id == account_id else t.from_account_id
@@ -187,9 +193,11 @@ class AccountServices(LedgerBase):
             # Rows that reference a transfer go before the transfer itself.
             uow.transactions.delete_for_account(account_id)
             uow.transactions.delete_many(partner_legs)
+            uow.statements.delete_for_account(account_id)
             for transfer in transfers:
                 uow.transfers.delete(transfer.id)
                 write.event(EventKind.TRANSFER_DELETED, transfer.id)
+            forget_account_plans(uow, account_id, now)
             uow.accounts.delete(account_id)
             write.event(EventKind.ACCOUNT_DELETED, account_id)
             write.finish()

@@ -19,10 +19,14 @@ class FinanceError(Exception):
 
 @attrs.frozen
 class FieldError:
-    """One problem with one input field."""
+    """One problem with one input field; ``row`` and ``line`` point into an imported file."""
 
     field: str
     message: str
+    #: The file's data row (counted from 1 after any header) the problem is in.
+    row: int | None = None
+    #: The line of the file that row starts on.
+    line: int | None = None
 
 
 class ValidationError(FinanceError, ValueError):

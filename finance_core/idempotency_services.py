@@ -33,6 +33,11 @@ class IdempotencyServices(LedgerBase):
         race for the key, its record is returned (``response_body`` None while
         it runs); a record that vanished in between reads as in flight.
         """
+        if self.scopes.current is not None:
+            # The reservation must be committed before the request's own unit opens.
+            raise RuntimeError(
+                "reserve_request runs in a unit of its own; call it outside any scope"
+            )
         now = self._now()
         cutoff = now - retention
         try:

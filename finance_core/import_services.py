@@ -1,14 +1,30 @@
-"""Use case of importing a parsed bank file into one account."""
+"""Use case of importing a parsed bank file into one account (or, for a file of
+several accounts, into the accounts the caller maps them to)."""
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final
 
 import attrs
 
+from finance_core.accounts import Account
 from finance_core.errors import NotFoundError, ValidationError
-from finance_core.importing import ImportResult, ParsedFile, outcomes_for, plan_rows
+from finance_core.import_statements import StatementPart, split_by_account
+from finance_core.importing import (
+    ImportResult,
+    ParsedFile,
+    PlannedRow,
+    RowOutcome,
+    outcomes_for,
+    plan_rows,
+)
 from finance_core.ledger_base import positive_id
+from finance_core.ports import UnitOfWork
+from finance_core.statement_services import StatementServices, book_balance, statement_view
+from finance_core.statements import ReconciliationCheck, StatementView
 from finance_core.tenancy import Principal
 from finance_core.transaction_services import TransactionServices
 
@@ -16,7 +32,21 @@ from finance_core.transaction_services import TransactionServices
 MAX_IMPORT_ROWS: Final = 100_000
 
 
-class ImportServices(TransactionServices):
+@attrs.frozen
+class _Plan:
+    part: StatementPart
+    account: Account
+    planned: list[PlannedRow]
+    outcomes: list[RowOutcome]
+
+    def items(self) -> list[dict[str, Any]]:
+        to_create = {o.row for o in self.outcomes if o.status == "created"}
+        return [
+            p.fields for p in self.planned if p.fields is not None and p.parsed.row in to_create
+        ]
+
+
+class ImportServices(TransactionServices, StatementServices):
     """Bank files: planned, de-duplicated and posted in one unit of work."""
 
     def import_file(
@@ -27,6 +57,8 @@ class ImportServices(TransactionServices):
         *,
         dry_run: bool = False,
         skip_bad_rows: bool = False,
+        file_hash: str | None = None,
+        accounts: Mapping[str, int] | None = None,
     ) -> ImportResult:
         """Import a parsed file into one account.
 
@@ -35,39 +67,122 @@ class ImportServices(TransactionServices):
         writes nothing. Re-importing the same file creates nothing new. The
         duplicate check and the posting share one unit of work, so a concurrent
         import of the same file cannot slip between them.
+
+        Each statement of the file goes to ``account_id`` unless ``accounts``
+        maps the file's account id elsewhere. With ``file_hash`` (the SHA-256
+        of the file) every statement is recorded; the result compares the
+        stated closing balance with the books at the statement's last day.
         """
         principal.require_write()
         positive_id(account_id, "account_id")
-        rows = len(parsed.rows) + len(parsed.rejected)
-        if rows > MAX_IMPORT_ROWS:
+        for file_account, target in (accounts or {}).items():
+            positive_id(target, f"accounts[{file_account!r}]")
+        row_count = len(parsed.rows) + len(parsed.rejected)
+        if row_count > MAX_IMPORT_ROWS:
             raise ValidationError.of(
                 "file",
-                f"the file holds {rows:,} rows; an import takes at most {MAX_IMPORT_ROWS:,}: "
-                "split it into several files",
+                f"the file holds {row_count:,} rows; an import takes at most "
+                f"{MAX_IMPORT_ROWS:,}: split it into several files",
             )
+        parts = split_by_account(parsed, account_id, accounts)
         with self._unit(principal.tenant_id, readonly=dry_run) as uow:
-            account = uow.accounts.get(account_id)
-            if account is None:
-                raise NotFoundError("account", account_id)
-            planned = plan_rows(parsed, account.currency)
-            existing = uow.transactions.find_external_ids(
-                account_id, [p.external_id for p in planned if p.fields is not None]
-            )
-            outcomes = outcomes_for(planned, existing, parsed.rejected)
+            plans = [self._plan(uow, part) for part in parts]
+            outcomes = tuple(sorted((o for p in plans for o in p.outcomes), key=lambda o: o.row))
             has_rejects = any(o.status == "rejected" for o in outcomes)
             if dry_run or (has_rejects and not skip_bad_rows):
-                return ImportResult(tuple(outcomes), dry_run=dry_run, committed=False)
-            to_create = {o.row for o in outcomes if o.status == "created"}
-            items = [
-                p.fields for p in planned if p.fields is not None and p.parsed.row in to_create
-            ]
-            if not items:
-                return ImportResult(tuple(outcomes), dry_run=False, committed=True)
-            result = self.post_batch(principal, account_id, items)
+                check = self._check(uow, plans, account_id, simulate=True) if dry_run else None
+                return ImportResult(
+                    outcomes, dry_run=dry_run, committed=False, reconciliation=check
+                )
+            created: dict[int, int] = {}
+            for plan in plans:
+                items = plan.items()
+                if items:
+                    result = self.post_batch(principal, plan.account.id, items)
+                    rows = [o.row for o in plan.outcomes if o.status == "created"]
+                    created.update(zip(rows, (t.id for t in result.transactions), strict=True))
+            views = self._record(principal, uow, plans, file_hash)
+            check = self._check(uow, plans, account_id, simulate=False)
             uow.commit()
-        ids = iter(t.id for t in result.transactions)
-        final = [
-            attrs.evolve(o, transaction_id=next(ids)) if o.status == "created" else o
+        final = tuple(
+            attrs.evolve(o, transaction_id=created[o.row]) if o.row in created else o
             for o in outcomes
+        )
+        return ImportResult(
+            final, dry_run=False, committed=True, statements=views, reconciliation=check
+        )
+
+    @staticmethod
+    def _plan(uow: UnitOfWork, part: StatementPart) -> _Plan:
+        account = uow.accounts.get(part.account_id)
+        if account is None:
+            raise NotFoundError("account", part.account_id)
+        planned = plan_rows(part.parsed, account.currency)
+        existing = uow.transactions.find_external_ids(
+            account.id, [p.external_id for p in planned if p.fields is not None]
+        )
+        outcomes = [
+            attrs.evolve(o, account_id=account.id)
+            for o in outcomes_for(planned, existing, part.parsed.rejected)
         ]
-        return ImportResult(tuple(final), dry_run=False, committed=True)
+        return _Plan(part, account, planned, outcomes)
+
+    def _record(
+        self,
+        principal: Principal,
+        uow: UnitOfWork,
+        plans: Sequence[_Plan],
+        file_hash: str | None,
+    ) -> tuple[StatementView, ...]:
+        """Record each statement once: importing the same file again records nothing new."""
+        if file_hash is None:
+            return ()
+        views = []
+        for plan in plans:
+            stated = plan.part.stated
+            known = [
+                s
+                for s in uow.statements.list_for_account(plan.account.id)
+                if (s.file_hash, s.period_start, s.period_end)
+                == (file_hash, stated.period_start, stated.period_end)
+            ]
+            if known:
+                views.append(statement_view(uow, plan.account, known[0]))
+            else:
+                views.append(self.record_statement(principal, plan.account.id, file_hash, stated))
+        return tuple(views)
+
+    @staticmethod
+    def _check(
+        uow: UnitOfWork, plans: Sequence[_Plan], account_id: int, *, simulate: bool
+    ) -> ReconciliationCheck | None:
+        """The latest statement of ``account_id`` that states a closing balance, against
+        the books at its last day (in a dry run, as they would be after the import)."""
+        stated = [
+            p
+            for p in plans
+            if p.account.id == account_id
+            and p.part.stated.closing_balance is not None
+            and p.part.stated.period_end is not None
+        ]
+        if not stated:
+            return None
+        plan = max(stated, key=lambda p: p.part.stated.period_end or date.min)
+        end, closing = plan.part.stated.period_end, plan.part.stated.closing_balance
+        assert end is not None and closing is not None
+        book = book_balance(uow, plan.account, end)
+        if simulate:
+            # Every part of this account adds its new rows, not only the latest one.
+            for other in plans:
+                if other.account.id != account_id:
+                    continue
+                rows = {o.row for o in other.outcomes if o.status == "created"}
+                book += sum(
+                    (
+                        p.parsed.amount
+                        for p in other.planned
+                        if p.parsed.row in rows and p.parsed.date <= end
+                    ),
+                    Decimal(0),
+                )
+        return ReconciliationCheck(closing, book)

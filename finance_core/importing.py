@@ -19,6 +19,7 @@ import attrs
 
 from finance_core.errors import ValidationError
 from finance_core.money import check_amount
+from finance_core.statements import ParsedStatement, ReconciliationCheck, StatementView
 
 #: Category given to imported rows that carry none.
 DEFAULT_CATEGORY: Final = "uncategorized"
@@ -41,6 +42,8 @@ class ParsedRow:
     currency: str | None = None
     pending: bool = False
     splits: tuple[tuple[str, Decimal], ...] = ()
+    #: Which of the file's statements the row belongs to (an index into ``statements``).
+    statement: int = 0
 
 
 @attrs.frozen
@@ -57,6 +60,8 @@ class ParsedFile:
     rows: tuple[ParsedRow, ...]
     rejected: tuple[RejectedRow, ...] = ()
     currency: str | None = None
+    #: What the file states about each statement it holds (account, period, balances).
+    statements: tuple[ParsedStatement, ...] = ()
 
 
 @attrs.frozen
@@ -64,9 +69,12 @@ class ImportOptions:
     """What the caller can tell a parser that it cannot detect.
 
     ``mapping`` maps logical fields (date, fallback_date, amount, debit, credit,
-    sign, fee, description, merchant, category, id, currency, status) to CSV
+    sign, fee, description, merchant, category, id, currency, status, balance) to CSV
     column names or 0-based indexes; ``include_pending`` keeps rows a bank marks as pending;
-    ``include_zero`` keeps amount-0 rows (info lines).
+    ``include_zero`` keeps amount-0 rows (info lines); ``unsigned_amounts``
+    ("debit" or "credit") says which way CSV amounts go when none carries a sign
+    and no column says; ``check_balances`` off imports a CSV whose running
+    balances do not add up (without its balances).
     """
 
     mapping: Mapping[str, str | int] | None = None
@@ -76,6 +84,8 @@ class ImportOptions:
     encoding: str | None = None
     include_pending: bool = False
     include_zero: bool = True
+    unsigned_amounts: str | None = None
+    check_balances: bool = True
 
 
 @attrs.frozen
@@ -105,6 +115,8 @@ class RowOutcome:
     transaction_id: int | None = None
     duplicate_of: int | None = None
     reason: str | None = None
+    #: The account the row went (or would go) to; a multi-account file fills several.
+    account_id: int | None = None
 
 
 @attrs.frozen
@@ -112,6 +124,10 @@ class ImportResult:
     rows: tuple[RowOutcome, ...]
     dry_run: bool
     committed: bool
+    #: The statements the import recorded, with the books at their last day.
+    statements: tuple[StatementView, ...] = ()
+    #: The stated closing balance against the books, when the file states one.
+    reconciliation: ReconciliationCheck | None = None
 
     def count(self, status: RowStatus) -> int:
         return sum(1 for r in self.rows if r.status == status)

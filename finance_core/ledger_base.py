@@ -20,6 +20,7 @@ from finance_core.events import Event, EventKind
 from finance_core.ids import check_id
 from finance_core.money import check_currency
 from finance_core.ports import Storage, UnitOfWork
+from finance_core.reconciliation import refuse_locked
 from finance_core.rules import BUILTIN_RULES, BalanceChange, BalanceRule, enforce
 from finance_core.scope import Scope, Scopes
 from finance_core.transactions import (
@@ -103,7 +104,12 @@ class BalanceWrite:
         self.events.append(Event(kind, self.uow.tenant_id, ident))
 
     def settle(self, now: datetime) -> None:
-        """Apply balance deltas to every touched account, enforcing the rules."""
+        """Apply balance deltas to every touched account, enforcing the rules.
+
+        Every write that adds or removes a transaction passes here, so the
+        reconciliation lock is checked here once for all of them.
+        """
+        refuse_locked(self.uow, *self.removed.values(), *self.added.values())
         for ident in sorted(set(self.added) | set(self.removed)):
             account = self.locked[ident]
             added, removed = self.added[ident], self.removed[ident]
@@ -164,6 +170,13 @@ class LedgerBase:
         events go out once the block ends.
         """
         return self.scopes.open(tenant_id, readonly=readonly)
+
+    def drop_abandoned_scope(self) -> bool:
+        """Forget a scope this thread still names although its block never ended.
+
+        Adapters call it before opening a request's scope; True when one was dropped.
+        """
+        return self.scopes.forget()
 
     def _unit(
         self, tenant_id: str, *, readonly: bool = False

@@ -9,6 +9,7 @@ per unit of work lets file-based backends persist exactly what was committed.
 
 from __future__ import annotations
 
+import builtins
 import threading
 from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
@@ -20,9 +21,16 @@ import attrs
 
 from finance_core.accounts import Account
 from finance_core.aggregates import DailyTotal, fold_daily
+from finance_core.budgets import Budget
 from finance_core.errors import DuplicateError, StorageError
+from finance_core.memory_statements import (
+    MemoryReconciliationRepository,
+    MemoryStatementRepository,
+)
 from finance_core.ports import IdempotencyRecord
 from finance_core.queries import Page, PageRequest, TransactionFilter, paginate, sort_key
+from finance_core.schedules import OccurrenceChange, Schedule, ScheduleLink, occurrence_key
+from finance_core.statements import Reconciliation, Statement
 from finance_core.tenancy import Member, Tenant, User
 from finance_core.transactions import Transaction, Transfer
 
@@ -43,6 +51,14 @@ class TenantState:
     counters: dict[str, int] = attrs.field(factory=dict)
     idempotency: dict[str, IdempotencyRecord] = attrs.field(factory=dict)
     external_ids: dict[tuple[int, str], int] = attrs.field(factory=dict)
+    schedules: dict[int, Schedule] = attrs.field(factory=dict)
+    schedule_links: dict[str, ScheduleLink] = attrs.field(factory=dict)
+    #: Which occurrence each linked transaction settles (transaction id -> link key).
+    linked_transactions: dict[int, str] = attrs.field(factory=dict)
+    schedule_changes: dict[str, OccurrenceChange] = attrs.field(factory=dict)
+    budgets: dict[int, Budget] = attrs.field(factory=dict)
+    statements: dict[int, Statement] = attrs.field(factory=dict)
+    reconciliations: dict[int, Reconciliation] = attrs.field(factory=dict)
 
     def put(self, table: str, key: Any, value: Any) -> None:
         """Apply one change; the single place that keeps the indexes consistent."""
@@ -59,6 +75,13 @@ class TenantState:
                 self.by_account.setdefault(value.account_id, {})[key] = value
                 if value.external_id is not None:
                     self.external_ids[(value.account_id, value.external_id)] = key
+        elif table == "schedule_links":
+            old_link = self.schedule_links.pop(key, None)
+            if old_link is not None:
+                self.linked_transactions.pop(old_link.transaction_id, None)
+            if value is not None:
+                self.schedule_links[key] = value
+                self.linked_transactions[value.transaction_id] = key
         else:
             mapping: dict[Any, Any] = getattr(self, table)
             if value is None:
@@ -120,6 +143,10 @@ class MemoryUnitOfWork:
         self.transactions = _TransactionRepo(self)
         self.transfers = _TransferRepo(self)
         self.idempotency = _IdempotencyRepo(self)
+        self.schedules = _ScheduleRepo(self)
+        self.budgets = _BudgetRepo(self)
+        self.statements = MemoryStatementRepository(self)
+        self.reconciliations = MemoryReconciliationRepository(self)
 
     @property
     def state(self) -> TenantState:
@@ -395,6 +422,76 @@ class _IdempotencyRepo(_Repo):
         for key in old:
             self._uow._put("idempotency", key, None)
         return len(old)
+
+
+class _ScheduleRepo(_Repo):
+    def add(self, schedule: Schedule) -> None:
+        self._uow._put("schedules", schedule.id, schedule)
+
+    def get(self, schedule_id: int) -> Schedule | None:
+        return self._state.schedules.get(schedule_id)
+
+    def list(self) -> list[Schedule]:
+        return [self._state.schedules[k] for k in sorted(self._state.schedules)]
+
+    def update(self, schedule: Schedule) -> None:
+        self._uow._put("schedules", schedule.id, schedule)
+
+    def delete(self, schedule_id: int) -> None:
+        for link in self.links(schedule_id):
+            self._uow._put("schedule_links", link.key, None)
+        for change in self.changes(schedule_id):
+            self._uow._put("schedule_changes", change.key, None)
+        self._uow._put("schedules", schedule_id, None)
+
+    def add_link(self, link: ScheduleLink) -> None:
+        if link.key in self._state.schedule_links:
+            raise DuplicateError(
+                f"schedule {link.schedule_id} already has a transaction for {link.scheduled}"
+            )
+        other = self._state.linked_transactions.get(link.transaction_id)
+        if other is not None:
+            raise DuplicateError(
+                f"transaction {link.transaction_id} already settles the occurrence {other}"
+            )
+        self._uow._put("schedule_links", link.key, link)
+
+    def links(self, schedule_id: int | None = None) -> builtins.list[ScheduleLink]:
+        rows = self._state.schedule_links.values()
+        return sorted(
+            (r for r in rows if schedule_id is None or r.schedule_id == schedule_id),
+            key=lambda r: (r.schedule_id, r.scheduled),
+        )
+
+    def set_change(self, change: OccurrenceChange) -> None:
+        self._uow._put("schedule_changes", change.key, change)
+
+    def remove_change(self, schedule_id: int, scheduled: date) -> None:
+        self._uow._put("schedule_changes", occurrence_key(schedule_id, scheduled), None)
+
+    def changes(self, schedule_id: int | None = None) -> builtins.list[OccurrenceChange]:
+        rows = self._state.schedule_changes.values()
+        return sorted(
+            (r for r in rows if schedule_id is None or r.schedule_id == schedule_id),
+            key=lambda r: (r.schedule_id, r.scheduled),
+        )
+
+
+class _BudgetRepo(_Repo):
+    def add(self, budget: Budget) -> None:
+        self._uow._put("budgets", budget.id, budget)
+
+    def get(self, budget_id: int) -> Budget | None:
+        return self._state.budgets.get(budget_id)
+
+    def list(self) -> list[Budget]:
+        return [self._state.budgets[k] for k in sorted(self._state.budgets)]
+
+    def update(self, budget: Budget) -> None:
+        self._uow._put("budgets", budget.id, budget)
+
+    def delete(self, budget_id: int) -> None:
+        self._uow._put("budgets", budget_id, None)
 
 
 class MemoryStorage:

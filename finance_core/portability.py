@@ -15,6 +15,9 @@ import attrs
 from finance_core.accounts import Account
 from finance_core.errors import ValidationError
 from finance_core.money import check_amount
+from finance_core.planning_portability import PlanningData, check_planning
+from finance_core.statement_portability import check_statements
+from finance_core.statements import Reconciliation, Statement
 from finance_core.transactions import (
     TRANSACTION_FIELDS,
     Transaction,
@@ -29,6 +32,9 @@ class TenantData:
     accounts: tuple[Account, ...]
     transactions: tuple[Transaction, ...]
     transfers: tuple[Transfer, ...]
+    statements: tuple[Statement, ...] = ()
+    reconciliations: tuple[Reconciliation, ...] = ()
+    planning: PlanningData = attrs.field(factory=lambda: PlanningData())
 
 
 def id_map(uow_ids: range, old_ids: Sequence[int]) -> dict[int, int]:
@@ -75,3 +81,5 @@ def check_consistent(data: TenantData) -> None:
     for transfer in data.transfers:
         if not {transfer.from_transaction_id, transfer.to_transaction_id} <= txn_ids:
             raise ValidationError.of("transfers", f"transfer {transfer.id} names missing legs")
+    check_planning(data.planning, set(accounts), txn_ids)
+    check_statements(data.accounts, data.transactions, data.statements, data.reconciliations)

@@ -19,9 +19,11 @@ import attrs
 from finance_core.errors import ConflictError
 from finance_core.events import EventKind
 from finance_core.ledger_base import BalanceWrite, LedgerBase
+from finance_core.planning_portability import dump_planning, restore_planning
 from finance_core.portability import TenantData, check_consistent, id_map
 from finance_core.queries import Cursor, PageRequest, TransactionFilter
 from finance_core.rules import BalanceChange, enforce
+from finance_core.statement_portability import export_statements, restore_statements
 from finance_core.tenancy import Principal
 from finance_core.transactions import Transaction
 
@@ -44,11 +46,16 @@ class PortabilityServices(LedgerBase):
                     break
                 cursor = Cursor.decode(page.next_cursor)
             transfers = {t.id: t for a in accounts for t in uow.transfers.list_for_account(a.id)}
+            planning = dump_planning(uow, {t.id for t in transactions})
+            statements, reconciliations = export_statements(uow)
         transactions.sort(key=lambda t: t.id)
         return TenantData(
             tuple(accounts),
             tuple(transactions),
             tuple(sorted(transfers.values(), key=lambda t: t.id)),
+            statements=statements,
+            reconciliations=reconciliations,
+            planning=planning,
         )
 
     def restore(
@@ -71,6 +78,8 @@ class PortabilityServices(LedgerBase):
                 ("account", data.accounts),
                 ("transaction", data.transactions),
                 ("transfer", data.transfers),
+                ("schedule", data.planning.schedules),
+                ("budget", data.planning.budgets),
             ):
                 olds = [item.id for item in items]
                 if dry_run or not olds:
@@ -125,7 +134,14 @@ class PortabilityServices(LedgerBase):
                     ),
                 )
             if dry_run:
-                return TenantData(tuple(accounts), tuple(transactions), tuple(transfers))
+                return TenantData(
+                    tuple(accounts),
+                    tuple(transactions),
+                    tuple(transfers),
+                    statements=data.statements,
+                    reconciliations=data.reconciliations,
+                    planning=data.planning,
+                )
             write = BalanceWrite(self, uow)
             for account in accounts:
                 uow.accounts.add(account)
@@ -137,5 +153,17 @@ class PortabilityServices(LedgerBase):
                 write.event(EventKind.TRANSACTION_POSTED, txn.id)
             for transfer in transfers:
                 write.event(EventKind.TRANSFER_MADE, transfer.id)
+            planning = restore_planning(uow, data.planning, maps)
+            statements, reconciliations = restore_statements(
+                uow, principal.tenant_id, maps["account"], data.statements,
+                data.reconciliations, None if creator is None else creator.id,
+            )  # fmt: skip
             write.finish()
-        return TenantData(tuple(accounts), tuple(transactions), tuple(transfers))
+        return TenantData(
+            tuple(accounts),
+            tuple(transactions),
+            tuple(transfers),
+            statements=statements,
+            reconciliations=reconciliations,
+            planning=planning,
+        )

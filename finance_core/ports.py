@@ -14,6 +14,7 @@ every commit that preceded the lock.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,7 +25,10 @@ import attrs
 
 from finance_core.accounts import Account
 from finance_core.aggregates import DailyTotal
+from finance_core.budgets import Budget
 from finance_core.queries import Page, PageRequest, TransactionFilter
+from finance_core.schedules import OccurrenceChange, Schedule, ScheduleLink
+from finance_core.statements import Reconciliation, Statement
 from finance_core.tenancy import Member, Tenant, User
 from finance_core.transactions import Transaction, Transfer
 
@@ -130,6 +134,34 @@ class TransferRepository(Protocol):
     def list_for_account(self, account_id: int) -> list[Transfer]: ...
 
 
+class StatementRepository(Protocol):
+    """What imported files stated about each account."""
+
+    def add(self, statement: Statement) -> None: ...
+    def list_for_account(self, account_id: int) -> list[Statement]:
+        """The account's statements, ordered by id."""
+
+    def list(self) -> list[Statement]:
+        """Every statement of the tenant, ordered by id."""
+
+    def delete_for_account(self, account_id: int) -> None: ...
+
+
+class ReconciliationRepository(Protocol):
+    """Days on which the books agreed with the bank; each locks what is dated up to it."""
+
+    def add(self, reconciliation: Reconciliation) -> None: ...
+    def get(self, reconciliation_id: int) -> Reconciliation | None: ...
+    def delete(self, reconciliation_id: int) -> None: ...
+    def list_for_account(self, account_id: int) -> list[Reconciliation]:
+        """The account's reconciliations, ordered by date, then id."""
+
+    def list(self) -> list[Reconciliation]:
+        """Every reconciliation of the tenant, ordered by id."""
+
+    def delete_for_account(self, account_id: int) -> None: ...
+
+
 class IdempotencyRepository(Protocol):
     def add(self, record: IdempotencyRecord) -> None:
         """Reserve a key; ``DuplicateError`` when it is already taken."""
@@ -139,6 +171,47 @@ class IdempotencyRepository(Protocol):
     def delete(self, key: str) -> None: ...
     def purge_before(self, cutoff: datetime) -> int:
         """Forget keys created before ``cutoff``; returns how many."""
+
+
+class ScheduleRepository(Protocol):
+    """Schedules, and what happened to their occurrences (links and changes)."""
+
+    def add(self, schedule: Schedule) -> None: ...
+    def get(self, schedule_id: int) -> Schedule | None: ...
+    def list(self) -> list[Schedule]:
+        """All schedules, ordered by id."""
+
+    def update(self, schedule: Schedule) -> None: ...
+    def delete(self, schedule_id: int) -> None:
+        """Delete the schedule with its links and occurrence changes."""
+
+    def add_link(self, link: ScheduleLink) -> None:
+        """Record the transaction of one occurrence.
+
+        ``DuplicateError`` when the (schedule, nominal date) already has one,
+        or the transaction already settles another occurrence: enforced by
+        storage itself, so concurrent writers can never post one twice.
+        """
+
+    def links(self, schedule_id: int | None = None) -> builtins.list[ScheduleLink]:
+        """Links of one schedule (or all), by schedule and date."""
+
+    def set_change(self, change: OccurrenceChange) -> None:
+        """Skip or move one occurrence, replacing an earlier change of it."""
+
+    def remove_change(self, schedule_id: int, scheduled: date) -> None: ...
+    def changes(self, schedule_id: int | None = None) -> builtins.list[OccurrenceChange]:
+        """Changes of one schedule (or all), by schedule and date."""
+
+
+class BudgetRepository(Protocol):
+    def add(self, budget: Budget) -> None: ...
+    def get(self, budget_id: int) -> Budget | None: ...
+    def list(self) -> list[Budget]:
+        """All budgets, ordered by id."""
+
+    def update(self, budget: Budget) -> None: ...
+    def delete(self, budget_id: int) -> None: ...
 
 
 class UnitOfWork(Protocol):
@@ -161,6 +234,14 @@ class UnitOfWork(Protocol):
     def transfers(self) -> TransferRepository: ...
     @property
     def idempotency(self) -> IdempotencyRepository: ...
+    @property
+    def schedules(self) -> ScheduleRepository: ...
+    @property
+    def budgets(self) -> BudgetRepository: ...
+    @property
+    def statements(self) -> StatementRepository: ...
+    @property
+    def reconciliations(self) -> ReconciliationRepository: ...
 
     def allocate_ids(self, kind: str, count: int = 1) -> range:
         """Reserve ``count`` fresh positive ids of ``kind`` (unique per tenant and kind)."""

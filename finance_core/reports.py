@@ -24,6 +24,8 @@ from finance_core.errors import ValidationError
 
 #: What spending can be grouped by.
 GROUPS: Final = ("category", "der_category", "merchant", "tag")
+#: Every period name any report knows.
+PERIOD_NAMES: Final = ("day", "week", "month", "year", "none")
 #: The periods each report accepts.
 FLOW_PERIODS: Final = ("week", "month", "year", "none")
 NET_WORTH_PERIODS: Final = ("day", "week", "month", "year")

@@ -25,9 +25,16 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Self
 
-from finance_core.errors import StorageError
 from finance_core.events import Event
 from finance_core.ports import Storage, UnitOfWork
+
+
+class ScopeFailedError(RuntimeError):
+    """A scope whose earlier step failed was asked to commit: a programming error.
+
+    An adapter that catches a use case's error and carries on must not commit
+    what the failed use case left behind; nothing of the scope is stored.
+    """
 
 
 class Scope:
@@ -55,8 +62,8 @@ class _OwnerUnit:
 
     def commit(self) -> None:
         if self._scope.failed:
-            raise StorageError(
-                "cannot commit: a step of this unit of work failed and was rolled back"
+            raise ScopeFailedError(
+                "cannot commit: a step of this unit of work failed, so none of it is stored"
             )
         self._scope.storage_unit.commit()
         self._scope.committed = True
@@ -84,8 +91,8 @@ class _NestedUnit:
 
     def commit(self) -> None:
         if self._scope.failed:
-            raise StorageError(
-                "cannot commit: an earlier step of this unit of work failed and was rolled back"
+            raise ScopeFailedError(
+                "cannot commit: an earlier step of this unit of work failed; none of it is stored"
             )
 
     def rollback(self) -> None:
@@ -111,8 +118,6 @@ class Scopes:
         self._storage = storage
         self._deliver = deliver
         self._current: ContextVar[Scope | None] = ContextVar("finance_scope", default=None)
-        #: Called with every unit of work storage opens; tests count them per request.
-        self.on_open: Callable[[str, bool], None] | None = None
 
     @property
     def current(self) -> Scope | None:
@@ -140,8 +145,6 @@ class Scopes:
         The owner commits with ``scope.uow.commit()``; when the block ends after
         a commit, the events queued in the scope go to the listener, once.
         """
-        if self.on_open is not None:
-            self.on_open(tenant_id, readonly)
         with self._storage.unit_of_work(tenant_id, readonly=readonly) as uow:
             scope = Scope(uow, tenant_id, readonly=readonly)
             token = self._current.set(scope)
@@ -151,6 +154,17 @@ class Scopes:
                 self._current.reset(token)
         if scope.committed and scope.events:
             self._deliver(tenant_id, tuple(scope.events))
+
+    def forget(self) -> bool:
+        """Drop a scope this context still names although its block never ended.
+
+        Only a request cut short by an exception that bypassed every handler
+        can leave one behind; True when there was one.
+        """
+        if self._current.get() is None:
+            return False
+        self._current.set(None)
+        return True
 
     def queue(self, tenant_id: str, events: Sequence[Event]) -> bool:
         """Hold events until the scope commits; False when no scope of that tenant is open."""

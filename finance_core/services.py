@@ -27,8 +27,10 @@ from finance_core.ledger_base import (
     TransferResult,
     transfer_version,
 )
+from finance_core.planning_services import PlanningServices
 from finance_core.portability_services import PortabilityServices
 from finance_core.report_services import ReportServices
+from finance_core.statement_services import StatementServices
 from finance_core.tenant_services import TenantServices
 
 
@@ -38,7 +40,9 @@ class Ledger(
     ImportServices,
     ReportServices,
     PortabilityServices,
+    PlanningServices,
     IdempotencyServices,
+    StatementServices,
 ):
     """The service layer over one ``Storage``: every use case, each taking a ``Principal``."""
 

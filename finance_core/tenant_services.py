@@ -61,6 +61,9 @@ class TenantServices(LedgerBase):
         auth_user_id = check_auth_user_id(auth_user_id)
         if tenant_name is not None:
             tenant_name = check_tenant_name(tenant_name)
+        if self.scopes.current is not None:
+            # A failed attempt would poison the open scope, so a retry could not succeed.
+            raise RuntimeError("provision runs in units of its own; call it outside any scope")
         for attempt in range(3):
             try:
                 return self._provision_once(tenant_id, auth_user_id, role_claim, tenant_name)

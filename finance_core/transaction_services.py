@@ -25,6 +25,7 @@ from finance_core.ledger_base import (
     check_version,
     positive_id,
 )
+from finance_core.occurrence_links import link_occurrences
 from finance_core.ports import UnitOfWork
 from finance_core.queries import Page, PageRequest, TransactionFilter
 from finance_core.tenancy import Principal
@@ -90,6 +91,7 @@ class TransactionServices(TransferServices):
                 write.add(txn)
             write.settle(now)
             uow.transactions.add_many(txns)
+            link_occurrences(uow, txns, now)
             for txn in txns:
                 write.event(EventKind.TRANSACTION_POSTED, txn.id)
             write.finish()

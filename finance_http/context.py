@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -44,6 +45,8 @@ class RequestContext(falcon.Context):
         #: The request's unit of work (see ``finance_http.request_scope``).
         self.scope: Scope | None = None
         self.scope_block: AbstractContextManager[Scope] | None = None
+        #: Resolves the caller on first use, for resources that resolve it late.
+        self.resolve_caller: Callable[[], Caller] | None = None
         #: The parsed JSON body of a POST/PATCH/PUT (None for no body).
         self.body: Any = None
         self.body_given: bool = False
@@ -64,6 +67,9 @@ class FinanceRequest(falcon.Request):
     def require_caller(self) -> Caller:
         """The authenticated caller; the auth middleware guarantees it on protected routes."""
         caller = self.context.caller
+        if caller is None and self.context.resolve_caller is not None:
+            resolve, self.context.resolve_caller = self.context.resolve_caller, None
+            caller = resolve()
         if caller is None:
             raise RuntimeError("route is protected but no caller was resolved")
         return caller

@@ -147,7 +147,9 @@ class IdempotencyMiddleware:
             return
         tenant_id, key, fingerprint = reserved
         try:
-            if resp.status_code >= 500:
+            if resp.status_code >= 500 or req.context.caller is None:
+                # A server fault may be retried; a caller who turned out not to be a
+                # member must not hold a key of the tenant, nor leave an answer in it.
                 self.service.release(tenant_id, key)
                 return
             body = (

@@ -13,6 +13,7 @@ from finance_core.errors import (
     BalanceRuleViolation,
     ConfigurationError,
     ConflictError,
+    FieldError,
     FinanceError,
     NotFoundError,
     PermissionDeniedError,
@@ -21,6 +22,7 @@ from finance_core.errors import (
     StorageFullError,
     ValidationError,
 )
+from finance_core.reconciliation import ReconciledError
 from finance_http.context import FinanceRequest
 from finance_http.jsonio import dumps
 
@@ -115,6 +117,16 @@ def write_problem(
         resp.set_header(name, value)
 
 
+def field_error(error: FieldError) -> dict[str, Any]:
+    """One ``errors`` entry; ``row`` and ``line`` only when the error points into a file."""
+    entry: dict[str, Any] = {"field": error.field, "message": error.message}
+    if error.row is not None:
+        entry["row"] = error.row
+    if error.line is not None:
+        entry["line"] = error.line
+    return entry
+
+
 class ErrorMapper:
     """Turns any exception into a problem response; installed once on the app."""
 
@@ -156,7 +168,14 @@ class ErrorMapper:
         if isinstance(ex, StaleVersionError) and req.context.if_match_given:
             status, title = 412, "Precondition failed"
         if isinstance(ex, ValidationError):
-            extra["errors"] = [{"field": e.field, "message": e.message} for e in ex.errors]
+            extra["errors"] = [field_error(e) for e in ex.errors]
+        elif isinstance(ex, ReconciledError):
+            rec = ex.reconciliation
+            extra["reconciliation"] = {
+                "id": rec.id,
+                "account_id": rec.account_id,
+                "date": rec.date.isoformat(),
+            }
         elif isinstance(ex, BalanceRuleViolation):
             extra.update(rule=ex.rule, account_id=ex.account_id, balance=ex.balance)
         detail = str(ex)

@@ -7,6 +7,12 @@ service the resource calls runs in that same unit of work. When the response
 is ready the scope commits if the request succeeded (status below 400) and
 rolls back otherwise, so a failed request changes nothing.
 
+A resource that must do slow work on its input first (an import parses the
+uploaded file) says ``resolves_caller_late = True``: the scope then opens when
+the resource first asks for the caller, after that work, so no storage lock is
+held while a file is parsed. Anything it reads or writes still shares the one
+unit of work.
+
 A caller seen for the first time is provisioned (tenant and membership
 created) in a unit of work of its own before the request's scope opens; that
 happens once per user and tenant. Requests with an ``Idempotency-Key`` also
@@ -15,6 +21,7 @@ reserve and store the key in units of their own (``finance_http.idempotency``).
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Final
 
 import falcon
@@ -23,6 +30,8 @@ from finance_core.services import Ledger
 from finance_http.context import Caller, FinanceRequest, Identity
 
 READ_METHODS: Final = frozenset({"GET", "HEAD"})
+
+log = logging.getLogger("finance_http.request_scope")
 
 
 class RequestScopeMiddleware:
@@ -37,7 +46,15 @@ class RequestScopeMiddleware:
         who = req.context.identity
         if who is None or req.context.scope is not None:
             return
+        if self.ledger.drop_abandoned_scope():
+            log.warning("a request left its unit of work open; it was dropped")
         readonly = req.method in READ_METHODS
+        if getattr(resource, "resolves_caller_late", False):
+            req.context.resolve_caller = lambda: self._resolve(req, who, readonly=readonly)
+            return
+        self._resolve(req, who, readonly=readonly)
+
+    def _resolve(self, req: FinanceRequest, who: Identity, *, readonly: bool) -> Caller:
         self._open(req, who, readonly=readonly)
         known = self.ledger.find_caller(who.tenant_id, who.auth_user_id)
         if known is None:
@@ -47,6 +64,7 @@ class RequestScopeMiddleware:
         else:
             principal, user = known
         req.context.caller = Caller(principal, user, who.claims)
+        return req.context.caller
 
     def process_response(
         self, req: FinanceRequest, resp: falcon.Response, resource: object, req_succeeded: bool

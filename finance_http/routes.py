@@ -8,8 +8,10 @@ import cattrs
 import falcon
 
 from finance_core.services import Ledger
+from finance_http.planning_routes import planning_routes
 from finance_http.resources.accounts import Accounts
 from finance_http.resources.meta import DocsAsset, DocsPage, Health, OpenApiDocument, Root
+from finance_http.resources.statements import statement_routes
 from finance_http.resources.tenants import CurrentTenant, Members, Tenants
 from finance_http.resources.transactions import Transactions
 from finance_http.resources.transfers import Transfers
@@ -298,6 +300,8 @@ def api_routes(ledger: Ledger, converter: cattrs.Converter) -> list[Route]:
                 ),
             ),
         ),
+        *planning_routes(ledger, converter),
+        *statement_routes(ledger, converter),
     ]
 
 

@@ -96,6 +96,10 @@ _TXN_OUT: Final[Schema] = {
             },
         },
         "transfer_id": {"type": ["integer", "null"]},
+        "reconciled": {
+            "type": "boolean",
+            "description": "Dated on or before a reconciliation, so locked.",
+        },
         "created_at": TIMESTAMP,
         "updated_at": TIMESTAMP,
     },

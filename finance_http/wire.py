@@ -95,6 +95,10 @@ class SplitOut:
     amount: Decimal
 
 
+#: Each reconciled account's latest reconciled day.
+Locks = Mapping[int, date]
+
+
 @attrs.frozen
 class TransactionOut:
     id: int
@@ -113,14 +117,17 @@ class TransactionOut:
     transfer_id: int | None
     created_at: datetime
     updated_at: datetime
+    #: Dated on or before its account's latest reconciliation, so locked.
+    reconciled: bool = False
 
     @classmethod
-    def of(cls, t: Transaction) -> TransactionOut:
+    def of(cls, t: Transaction, locks: Locks | None = None) -> TransactionOut:
+        lock = (locks or {}).get(t.account_id)
         return cls(
             t.id, t.account_id, t.amount, t.date, t.category, t.description, t.merchant,
             t.location, list(t.tags), t.der_category, t.der_merchant, t.external_id,
             [SplitOut(s.category, s.amount) for s in t.splits], t.transfer_id,
-            t.created_at, t.updated_at,
+            t.created_at, t.updated_at, lock is not None and t.date <= lock,
         )  # fmt: skip
 
 

@@ -7,6 +7,10 @@ file id, and AddtlNtryInf with the remittance lines (``RmtInf/Ustrd``) the
 description. Entries whose status is not BOOK (pending, information only) are
 pending rows. Elements are matched by local name, so every schema version
 (001.02 to 001.08 and later) reads the same way.
+
+Each ``Stmt`` states its account (IBAN, or another id), its period (FrToDt,
+else the balances' and entries' dates) and its opening (OPBD, or PRCD) and
+closing (CLBD) booked balances; a file may hold statements of several accounts.
 """
 
 from __future__ import annotations
@@ -14,11 +18,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Final
 from xml.etree.ElementTree import Element, ParseError, fromstring
 
+import attrs
+
 from finance_core.errors import ValidationError
 from finance_core.importing import ImportOptions, ParsedFile, ParsedRow
+from finance_core.statements import ParsedStatement
 from finance_import.amounts import AmountError, as_debit, parse_amount
 from finance_import.rows import RowCollector
 from finance_import.text import decode, fuller, squash
@@ -86,33 +94,68 @@ def _document(data: bytes) -> Element:
 def parse_camt053(data: bytes, options: ImportOptions) -> ParsedFile:
     """One row per statement entry, numbered in file order from 1."""
     statements = list(_children(_document(data), "Stmt"))
-    _one_account(statements)
     collector = RowCollector(NAME, options)
     number = 0
-    for statement in statements:
+    stated = []
+    for index, statement in enumerate(statements):
+        dates = []
         for entry in _children(statement, "Ntry"):
             number += 1
             try:
-                collector.add(_row(number, entry))
+                row = _row(number, entry)
             except _RowError as exc:
                 collector.reject(number, str(exc))
-    stated = {_text(s, "Acct/Ccy") for s in statements} - {None}
-    return collector.result(stated.pop() if len(stated) == 1 else None)
+                continue
+            if not row.pending:
+                dates.append(row.date)
+            collector.add(attrs.evolve(row, statement=index))
+        stated.append(_statement(statement, dates))
+    currencies = {_text(s, "Acct/Ccy") for s in statements} - {None}
+    parsed = collector.result(currencies.pop() if len(currencies) == 1 else None)
+    return attrs.evolve(parsed, statements=tuple(stated))
 
 
-def _one_account(statements: list[Element]) -> None:
-    accounts = {
-        _text(s, "Acct/Id/IBAN", "Acct/Id/Othr/Id")
-        for s in statements
-        if next(_children(s, "Ntry"), None) is not None
-    }
-    if len(accounts) > 1:
-        listed = ", ".join(sorted(repr(a) for a in accounts))
-        raise ValidationError.of(
-            "file",
-            f"the file holds statements of {len(accounts)} accounts ({listed}); "
-            "export each account to its own file and import them one by one",
-        )
+def _balances(statement: Element) -> dict[str, tuple[Decimal, date | None]]:
+    """Booked balances by type code (OPBD, PRCD, CLBD ...): amount and date."""
+    found: dict[str, tuple[Decimal, date | None]] = {}
+    for balance in _children(statement, "Bal"):
+        code = _text(balance, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry")
+        amount = _text(balance, "Amt")
+        if code is None or amount is None or code in found:
+            continue
+        try:
+            value = abs(parse_amount(amount, "."))
+        except AmountError as exc:
+            raise ValidationError.of("file", f"balance {code} Amt: {exc}") from None
+        if _text(balance, "CdtDbtInd") == "DBIT":
+            value = as_debit(value)
+        found[code] = (value, _day(_text(balance, "Dt/Dt", "Dt/DtTm")))
+    return found
+
+
+def _statement(statement: Element, dates: list[date]) -> ParsedStatement:
+    balances = _balances(statement)
+    opening = balances.get("OPBD") or balances.get("PRCD")
+    closing = balances.get("CLBD")
+    start = _day(_text(statement, "FrToDt/FrDtTm"))
+    end = _day(_text(statement, "FrToDt/ToDtTm"))
+    return ParsedStatement(
+        account=_text(statement, "Acct/Id/IBAN", "Acct/Id/Othr/Id"),
+        period_start=start or min(dates, default=None),
+        period_end=(closing[1] if closing else None) or end or max(dates, default=None),
+        opening_balance=opening[0] if opening else None,
+        closing_balance=closing[0] if closing else None,
+    )
+
+
+def _day(text: str | None) -> date | None:
+    match = _DATE.match(text or "")
+    if match is None:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
 
 
 def _row(number: int, entry: Element) -> ParsedRow:

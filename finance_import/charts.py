@@ -13,6 +13,7 @@ from decimal import Decimal
 from html import escape
 from typing import Final
 
+from finance_core.forecast import AccountForecast
 from finance_core.reports import ReportRow
 
 WIDTH: Final = 760
@@ -35,7 +36,8 @@ def _series(report: str, rows: Sequence[ReportRow]) -> dict[str, dict[str, dict[
             out[row.currency]["income"][period] = row.income or Decimal(0)
             out[row.currency]["expenses"][period] = row.expenses or Decimal(0)
         else:
-            out[row.currency]["balance"][period] = row.balance or Decimal(0)
+            # One line per group: a forecast names each account; other reports have one.
+            out[row.currency][row.group or "balance"][period] = row.balance or Decimal(0)
     return out
 
 
@@ -100,7 +102,7 @@ def _panel(
                 f'<text x="{MARGIN_LEFT + slot * (i + 0.5):.1f}" y="{base + plot_h + 16}" '
                 f'text-anchor="middle">{escape(period)}</text>'
             )
-    line_chart = report in ("net-worth", "balance-history")
+    line_chart = report in ("net-worth", "balance-history", "forecast")
     for n, name in enumerate(names):
         colour = PALETTE[n % len(PALETTE)]
         if line_chart:
@@ -132,3 +134,18 @@ def _panel(
             f"{escape(name[:22])}</text>"
         )
     return out
+
+
+def render_forecast_svg(forecasts: Sequence[AccountForecast], title: str) -> str:
+    """The forecast as a line per account, one panel per currency."""
+    rows = [
+        ReportRow(
+            period=day.date.isoformat(),
+            currency=f.currency,
+            group=f"{f.name} #{f.account_id}",
+            balance=day.balance,
+        )
+        for f in forecasts
+        for day in f.days
+    ]
+    return render_svg("forecast", rows, title)

@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from finance_core.bootstrap import database_url, open_ledger
 from finance_core.cli import CliCommand, plugins_of
 from finance_core.errors import ValidationError
+from finance_core.import_statements import file_hash
 from finance_core.importing import ImportOptions, ImportResult
 from finance_core.plugins import hookimpl
 from finance_core.report_services import REPORTS
-from finance_core.services import Ledger
-from finance_core.tenancy import Principal, Role
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--tenant", required=True, help="the tenant (household) id")
-    parser.add_argument(
-        "--as-user", default="cli", help="user id recorded as the actor (default: cli)"
-    )
-    parser.add_argument(
-        "--database-url", help="storage URL (default: DATABASE_URL or the SQLite file)"
-    )
-
-
-def _open(args: argparse.Namespace) -> tuple[Ledger, Principal]:
-    ledger = open_ledger(args.database_url or database_url(os.environ), plugins=plugins_of(args))
-    principal, _ = ledger.provision(args.tenant, args.as_user, Role.OWNER)
-    return ledger, principal
+from finance_import.cli_support import add_common, open_books, print_table
+from finance_import.reconcile_command import COMMAND as RECONCILE
+from finance_import.reconcile_command import parse_accounts, print_statements
 
 
 def _progress(done: int, total: int, stream: TextIO) -> None:
@@ -50,7 +34,7 @@ def _progress(done: int, total: int, stream: TextIO) -> None:
 # -- import ----------------------------------------------------------------------
 def _add_import(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="the bank file, or a JSON export")
-    _common(parser)
+    add_common(parser)
     parser.add_argument("--account", type=int, help="account id (not for a JSON export)")
     parser.add_argument("--format", help="csv, ofx, qif, camt053 or json (default: detected)")
     parser.add_argument("--dry-run", action="store_true", help="report what would happen")
@@ -65,6 +49,18 @@ def _add_import(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument("--include-pending", action="store_true", help="keep pending rows")
     parser.add_argument("--skip-zero", action="store_true", help="leave out amount-0 rows")
+    parser.add_argument(
+        "--unsigned-amounts", choices=("debit", "credit"),
+        help="which way CSV amounts go when none carries a sign and no column says",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-check-balances", action="store_true",
+        help="import a CSV whose running balances do not add up (without its balances)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--account-map", action="append", default=[], metavar="FILE_ACCOUNT=ACCOUNT_ID",
+        help="the account a statement of a multi-account file goes to",
+    )  # fmt: skip
 
 
 def parse_mapping(items: Sequence[str]) -> dict[str, str | int] | None:
@@ -80,7 +76,7 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str | int] | None:
 
 def _run_import(args: argparse.Namespace) -> int:
     data = args.file.read_bytes()
-    ledger, principal = _open(args)
+    ledger, principal = open_books(args)
     if (args.format or "").lower() == "json":
         from finance_import.export_document import from_json
 
@@ -106,6 +102,8 @@ def _run_import(args: argparse.Namespace) -> int:
         encoding=args.encoding,
         include_pending=args.include_pending,
         include_zero=not args.skip_zero,
+        unsigned_amounts=args.unsigned_amounts,
+        check_balances=not args.no_check_balances,
     )
     importer = plugins_of(args).importer_for(data, args.format)
     parsed = importer.parse(data, options)
@@ -117,9 +115,12 @@ def _run_import(args: argparse.Namespace) -> int:
         parsed,
         dry_run=args.dry_run,
         skip_bad_rows=args.skip_bad_rows,
+        file_hash=file_hash(data),
+        accounts=parse_accounts(args.account_map),
     )
     _progress(total, total, sys.stderr)
     _print_import(result, importer.name)
+    print_statements(result)
     return 0 if result.committed or result.dry_run else 1
 
 
@@ -136,7 +137,7 @@ def _print_import(result: ImportResult, fmt: str) -> None:
         )
         for r in result.rows
     ]
-    _table(("row", "status", "date", "amount", "description", "transaction", "reason"), rows)
+    print_table(("row", "status", "date", "amount", "description", "transaction", "reason"), rows)
     if result.dry_run:
         state = "dry run, nothing written"
     elif result.committed:
@@ -149,17 +150,9 @@ def _print_import(result: ImportResult, fmt: str) -> None:
     )
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
-    print("  ".join("-" * w for w in widths))
-    for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-
-
 # -- export ----------------------------------------------------------------------
 def _add_export(parser: argparse.ArgumentParser) -> None:
-    _common(parser)
+    add_common(parser)
     parser.add_argument("--format", choices=("json", "csv"), default="json")
     parser.add_argument("--output", type=Path, help="file to write (default: standard output)")
 
@@ -168,7 +161,7 @@ def _run_export(args: argparse.Namespace) -> int:
     from finance_import.export_csv import to_csv
     from finance_import.export_document import to_json
 
-    ledger, principal = _open(args)
+    ledger, principal = open_books(args)
     books = ledger.export_data(principal)
     body = (
         to_json(books, tenant_name=ledger.get_tenant(principal).name)
@@ -186,7 +179,7 @@ def _run_export(args: argparse.Namespace) -> int:
 # -- reports ---------------------------------------------------------------------
 def _add_report(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", choices=REPORTS)
-    _common(parser)
+    add_common(parser)
     parser.add_argument("--period", help="day, week, month, year or none (as the report allows)")
     parser.add_argument(
         "--group-by", default="category", help="category, der_category, merchant or tag"
@@ -200,14 +193,14 @@ def _add_report(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    ledger, principal = _open(args)
+    ledger, principal = open_books(args)
     rows = ledger.run_report(
         principal, args.name, period=args.period, group_by=args.group_by,
         start_date=args.start_date, end_date=args.end_date, account_id=args.account,
     )  # fmt: skip
     figures = ("group", "total", "count", "income", "expenses", "net", "balance")
     used = [f for f in figures if any(getattr(r, f) is not None for r in rows)]
-    _table(
+    print_table(
         ("period", "currency", *used),
         [(r.period or "", r.currency, *(_cell(getattr(r, f)) for f in used)) for r in rows],
     )
@@ -233,4 +226,5 @@ def finance_cli_commands() -> Sequence[CliCommand]:
         CliCommand(
             "report", "print a report, optionally as an SVG chart", _add_report, _run_report
         ),
+        RECONCILE,
     ]

@@ -9,6 +9,11 @@ Logical fields (keys of ``ImportOptions.mapping``):
 ``fee``            charged on top of the amount (subtracted)
 ``description``, ``merchant``, ``category``, ``id`` (the file's transaction id),
 ``currency``, ``status`` (``PENDING`` rows are pending; declined ones are left out)
+``balance``        the running balance after the row (checked, and it states the statement's
+                   opening and closing balances)
+
+Header names are in ``csv_vocabulary``; columns no name gives away are found
+from their values (``csv_detect``).
 """
 
 from __future__ import annotations
@@ -21,112 +26,8 @@ from typing import Final
 import attrs
 
 from finance_core.errors import ValidationError
+from finance_import.csv_vocabulary import ALIASES
 
-#: Header names per field, most specific first: the first one present wins,
-#: so a booking date beats a value date and a completed date a started one.
-ALIASES: Final[dict[str, tuple[str, ...]]] = {
-    "date": (
-        "booking date",
-        "buchungsdatum",
-        "buchungstag",
-        "posting date",
-        "posted date",
-        "transaction date",
-        "completed date",
-        "date",
-        "datum",
-        "date operation",
-        "date de l'operation",
-        "fecha",
-        "started date",
-        "value date",
-        "wertstellung",
-        "valutadatum",
-        "date de valeur",
-    ),
-    "fallback_date": (
-        "started date",
-        "value date",
-        "wertstellung",
-        "valutadatum",
-        "date de valeur",
-    ),
-    "amount": (
-        "amount",
-        "betrag",
-        "montant",
-        "umsatz",
-        "importe",
-        "importo",
-        "bedrag",
-        "transaction amount",
-    ),
-    "debit": (
-        "debit",
-        "debits",
-        "debit amount",
-        "withdrawal",
-        "withdrawals",
-        "money out",
-        "paid out",
-        "soll",
-        "ausgang",
-        "belastung",
-    ),
-    "credit": (
-        "credit",
-        "credits",
-        "credit amount",
-        "deposit",
-        "deposits",
-        "money in",
-        "paid in",
-        "haben",
-        "eingang",
-        "gutschrift",
-    ),
-    "sign": (
-        "details",
-        "debit/credit",
-        "credit/debit",
-        "dr/cr",
-        "cr/dr",
-        "soll/haben",
-        "s/h",
-        "sign",
-    ),
-    "fee": ("fee", "fees"),
-    "description": (
-        "description",
-        "verwendungszweck",
-        "buchungstext",
-        "remarque",
-        "libelle",
-        "libelle de l'operation",
-        "beschreibung",
-        "text",
-        "memo",
-        "narrative",
-        "transaction description",
-    ),
-    "merchant": (
-        "merchant",
-        "payee",
-        "payee name",
-        "name",
-        "beguenstigter/zahlungspflichtiger",
-        "auftraggeber/empfanger",
-        "zahlungsempfanger",
-        "empfanger",
-        "counterparty",
-        "beneficiary",
-        "beneficiaire",
-    ),
-    "category": ("category", "kategorie", "categorie", "categoria"),
-    "id": ("transaction id", "transaktions-id", "id"),
-    "currency": ("currency", "wahrung", "waehrung", "devise", "ccy"),
-    "status": ("state", "status"),
-}
 FIELDS: Final = tuple(ALIASES)
 #: Fields that decide the amount; a row needs ``amount`` or ``debit``/``credit``.
 MONEY_FIELDS: Final = ("amount", "debit", "credit")

@@ -16,18 +16,42 @@ DELIMITERS: Final = (",", ";", "\t", "|")
 _SAMPLE_CHARS: Final = 64 * 1024
 
 
-def read_records(text: str, delimiter: str) -> list[list[str]]:
-    """Every record of the file, blank ones as empty lists (quoted newlines stay inside)."""
+def _check(delimiter: str) -> None:
     if len(delimiter) != 1 or delimiter in '"\r\n':
         raise ValidationError.of(
             "delimiter", f"{delimiter!r} cannot separate columns; use one character such as ';'"
         )
+
+
+def _unreadable(exc: csv.Error) -> ValidationError:
+    return ValidationError.of(
+        "file", f"the file is not readable as CSV ({exc}); check that it is a CSV export"
+    )
+
+
+def read_records(text: str, delimiter: str) -> list[list[str]]:
+    """Every record of the file, blank ones as empty lists (quoted newlines stay inside)."""
+    _check(delimiter)
     try:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise ValidationError.of(
-            "file", f"the file is not readable as CSV ({exc}); check that it is a CSV export"
-        ) from None
+        raise _unreadable(exc) from None
+
+
+def read_lines(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """The non-blank records, each with the file line it starts on (from 1)."""
+    _check(delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    found = []
+    start = 1
+    try:
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                found.append((start, record))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise _unreadable(exc) from None
+    return found
 
 
 def _shape(text: str, delimiter: str) -> tuple[int, int, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date as date_type
 from decimal import Decimal
-from typing import Final
+from typing import Final, Literal
 
 import attrs
 
@@ -13,14 +13,13 @@ from finance_core.money import ISO_4217_CODES
 from finance_import.amounts import AmountError, as_debit, parse_amount
 from finance_import.csv_columns import Columns
 from finance_import.dates import DateError, DateReader
+from finance_import.markers import direction
 from finance_import.text import squash
 
 #: Status values of rows that are not booked yet.
 PENDING: Final = frozenset({"pending", "vorgemerkt", "ausstehend", "en attente"})
 #: Status values of rows that never moved money; they are always left out.
 NOT_BOOKED: Final = frozenset({"declined", "reverted", "failed", "cancelled", "canceled"})
-DEBIT_WORDS: Final = frozenset({"debit", "dbit", "dr", "d", "soll", "s", "belastung"})
-CREDIT_WORDS: Final = frozenset({"credit", "crdt", "cr", "c", "haben", "h", "gutschrift"})
 
 
 class RowError(ValueError):
@@ -42,6 +41,8 @@ class RowReader:
     decimal: str
     #: The currency a header states (``Betrag (EUR)``) when no column holds one.
     currency: str | None = None
+    #: -1 or 1 when the caller says every unsigned amount is money out or in.
+    unsigned: Literal[-1, 1] | None = None
 
     def cell(self, cells: list[str], field: str) -> str:
         at = self.columns.index.get(field)
@@ -89,6 +90,8 @@ class RowReader:
             value = self._number("amount", text)
             if "sign" in self.columns.index and not explicitly_signed(text):
                 value = self._signed(cells, value)
+            elif self.unsigned is not None and not explicitly_signed(text):
+                value = abs(value) if self.unsigned > 0 else as_debit(value)
         else:
             debit, credit = self.cell(cells, "debit"), self.cell(cells, "credit")
             if not debit and not credit:
@@ -105,15 +108,25 @@ class RowReader:
         return value
 
     def _signed(self, cells: list[str], value: Decimal) -> Decimal:
-        word = self.cell(cells, "sign").casefold()
-        if word in DEBIT_WORDS:
-            return as_debit(value)
-        if word in CREDIT_WORDS:
-            return abs(value)
-        raise RowError(
-            f"{self.columns.label('sign')} holds {word!r}, so it is unclear whether {value} "
-            "is money in or out; it should say DEBIT or CREDIT (or Soll/Haben)"
-        )
+        word = self.cell(cells, "sign")
+        way = direction(word)
+        if way is None:
+            raise RowError(
+                f"{self.columns.label('sign')} holds {word.casefold()!r}, so it is unclear "
+                f"whether {value} is money in or out; it should hold a debit/credit marker "
+                "such as DEBIT/CREDIT, D/C, Soll/Haben or Af/Bij"
+            )
+        return abs(value) if way > 0 else as_debit(value)
+
+    def balance(self, cells: list[str]) -> Decimal | None:
+        """The running balance after this row; None when the cell is blank."""
+        text = self.cell(cells, "balance")
+        if not text:
+            return None
+        try:
+            return parse_amount(text, self.decimal)
+        except AmountError as exc:
+            raise RowError(f"{self.columns.label('balance')}: {exc}") from None
 
     def _currency(self, cells: list[str]) -> str | None:
         code = self.cell(cells, "currency").upper() or self.currency

@@ -17,12 +17,23 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from finance_core.accounts import Account, AccountType
+from finance_core.budgets import Budget
 from finance_core.errors import ValidationError
+from finance_core.planning_portability import PlanningData
 from finance_core.portability import TenantData
+from finance_core.schedules import OccurrenceChange, Schedule, ScheduleLink
+from finance_core.statements import Reconciliation, Statement
 from finance_core.transactions import Transaction, Transfer
 
 FORMAT: Final = "finance-planner-export"
 VERSION: Final = 1
+#: Planning data, each optional: a document from before schedules has none.
+PLANNING_PARTS: Final[tuple[tuple[str, type], ...]] = (
+    ("schedules", Schedule),
+    ("schedule_links", ScheduleLink),
+    ("schedule_changes", OccurrenceChange),
+    ("budgets", Budget),
+)
 # Fields that belong to the storing tenant rather than to the books.
 _LOCAL_FIELDS: Final = ("tenant_id",)
 
@@ -51,7 +62,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(datetime, datetime.isoformat)
     converter.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
     converter.register_unstructure_hook(AccountType, lambda v: v.value)
-    for cls in (Account, Transaction, Transfer):
+    for cls in (Account, Transaction, Transfer, Statement, Reconciliation, Schedule, Budget):
         _drop_local_fields(converter, cls)
     return converter
 
@@ -90,6 +101,12 @@ def to_json(data: TenantData, *, tenant_name: str | None = None) -> bytes:
         "accounts": _CONVERTER.unstructure(list(data.accounts)),
         "transactions": _CONVERTER.unstructure(list(data.transactions)),
         "transfers": _CONVERTER.unstructure(list(data.transfers)),
+        **{
+            key: [_CONVERTER.unstructure(item, cls) for item in getattr(data.planning, key)]
+            for key, cls in PLANNING_PARTS
+        },
+        "statements": _CONVERTER.unstructure(list(data.statements)),
+        "reconciliations": _CONVERTER.unstructure(list(data.reconciliations)),
     }
     return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()
 
@@ -117,11 +134,19 @@ def from_json(raw: bytes, *, loads: Callable[[str], Any] = _read_json) -> Tenant
             f"this build reads version {VERSION}",
         )
     parts: dict[str, tuple[Any, ...]] = {}
-    for key, cls in (("accounts", Account), ("transactions", Transaction), ("transfers", Transfer)):
+    # Documents written before statements existed have no such lists: they hold none.
+    for key, cls in (
+        ("accounts", Account),
+        ("transactions", Transaction),
+        ("transfers", Transfer),
+        *PLANNING_PARTS,
+        ("statements", Statement),
+        ("reconciliations", Reconciliation),
+    ):
         items = document.get(key, [])
         if not isinstance(items, list):
             raise ValidationError.of(key, "must be a list")
-        out = []
+        out: list[Any] = []
         for index, item in enumerate(items):
             try:
                 out.append(_CONVERTER.structure(item, cls))
@@ -133,7 +158,15 @@ def from_json(raw: bytes, *, loads: Callable[[str], Any] = _read_json) -> Tenant
                 )
                 raise ValidationError.of(f"{key}[{index}]", detail) from None
         parts[key] = tuple(out)
-    return TenantData(parts["accounts"], parts["transactions"], parts["transfers"])
+    planning = PlanningData(**{key: parts[key] for key, _ in PLANNING_PARTS})
+    return TenantData(
+        parts["accounts"],
+        parts["transactions"],
+        parts["transfers"],
+        statements=parts["statements"],
+        reconciliations=parts["reconciliations"],
+        planning=planning,
+    )
 
 
 __all__ = ["FORMAT", "VERSION", "from_json", "make_converter", "to_json"]

@@ -5,6 +5,10 @@ bank's time zone is not applied, so a midnight posting keeps its day), TRNAMT
 its amount, FITID its file id, NAME the merchant, and the fuller of NAME and
 MEMO (a NAME is often cut at 32 characters) its description. CURDEF is the
 file's currency.
+
+Each statement (a file may hold several, one per account) states its account
+(ACCTID), its period (BANKTRANLIST's DTSTART, and LEDGERBAL's DTASOF or else
+DTEND) and its closing balance (LEDGERBAL); OFX states no opening balance.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from decimal import Decimal
 from typing import Final
 from xml.etree.ElementTree import Element
 
+import attrs
+
 from finance_core.errors import ValidationError
 from finance_core.importing import ImportOptions, ParsedFile, ParsedRow
+from finance_core.statements import ParsedStatement
 from finance_import.amounts import AmountError, decimal_separator, detect_decimal, parse_amount
 from finance_import.ofx_markup import read_tree, text_of
 from finance_import.rows import RowCollector
@@ -32,7 +39,7 @@ class _RowError(ValueError):
 
 
 def parse_ofx(data: bytes, options: ImportOptions) -> ParsedFile:
-    """The transactions of the file's one bank or credit-card statement."""
+    """The transactions of every bank or credit-card statement in the file."""
     ofx = read_tree(decode(data, options.encoding))
     if ofx is None:
         raise ValidationError.of(
@@ -45,37 +52,52 @@ def parse_ofx(data: bytes, options: ImportOptions) -> ParsedFile:
             "the OFX file holds no bank or credit-card statement (STMTRS or CCSTMTRS); "
             "investment statements cannot be imported, export the cash account instead",
         )
-    _one_account(statements)
     currencies = {text_of(s, "CURDEF") for s in statements}
     collector = RowCollector(NAME, options)
     decimal = decimal_separator(options.decimal_separator)
     number = 0
-    for statement in statements:
+    stated = []
+    for index, statement in enumerate(statements):
         default_currency = text_of(statement, "CURDEF")
+        dates = []
         for transaction in statement.iter("STMTTRN"):
             number += 1
             try:
-                collector.add(_row(number, transaction, default_currency, decimal))
+                row = _row(number, transaction, default_currency, decimal)
             except _RowError as exc:
                 collector.reject(number, str(exc))
+                continue
+            dates.append(row.date)
+            collector.add(attrs.evolve(row, statement=index))
+        stated.append(_statement(statement, dates, decimal))
     currency = currencies.pop() if len(currencies) == 1 else None
-    return collector.result(currency.upper() if currency else None)
+    parsed = collector.result(currency.upper() if currency else None)
+    return attrs.evolve(parsed, statements=tuple(stated))
 
 
-def _one_account(statements: list[Element]) -> None:
-    """A file with several accounts' statements cannot go into one account."""
-    accounts = {
-        text_of(s, "BANKACCTFROM/ACCTID") or text_of(s, "CCACCTFROM/ACCTID")
-        for s in statements
-        if s.find(".//STMTTRN") is not None
-    }
-    if len(accounts) > 1:
-        listed = ", ".join(sorted(repr(a) for a in accounts))
-        raise ValidationError.of(
-            "file",
-            f"the file holds statements of {len(accounts)} accounts ({listed}); "
-            "export each account to its own file and import them one by one",
-        )
+def _statement(statement: Element, dates: list[date], decimal: str | None) -> ParsedStatement:
+    balance = text_of(statement, ".//LEDGERBAL/BALAMT")
+    try:
+        closing = _amount(balance, decimal, "LEDGERBAL/BALAMT") if balance is not None else None
+    except _RowError as exc:
+        raise ValidationError.of("file", str(exc)) from None
+    return ParsedStatement(
+        account=text_of(statement, "BANKACCTFROM/ACCTID")
+        or text_of(statement, "CCACCTFROM/ACCTID"),
+        period_start=_day(text_of(statement, "BANKTRANLIST/DTSTART")) or min(dates, default=None),
+        period_end=_day(text_of(statement, ".//LEDGERBAL/DTASOF"))
+        or _day(text_of(statement, "BANKTRANLIST/DTEND"))
+        or max(dates, default=None),
+        closing_balance=closing,
+    )
+
+
+def _day(text: str | None) -> date | None:
+    """The date of an optional OFX date-time; None when missing or unreadable."""
+    try:
+        return _posted(text) if text else None
+    except _RowError:
+        return None
 
 
 def _row(number: int, transaction: Element, currency: str | None, decimal: str | None) -> ParsedRow:
@@ -104,9 +126,9 @@ def _posted(text: str | None) -> date:
         raise _RowError(f"DTPOSTED {text!r} is not an OFX date (YYYYMMDD...)") from None
 
 
-def _amount(text: str | None, decimal: str | None) -> Decimal:
+def _amount(text: str | None, decimal: str | None, name: str = "TRNAMT") -> Decimal:
     if text is None:
-        raise _RowError("TRNAMT is missing; every OFX transaction needs an amount")
+        raise _RowError(f"{name} is missing; every OFX transaction needs an amount")
     if decimal is None:
         # OFX allows either mark as the decimal separator and has no grouping,
         # so a lone comma is a decimal comma.
@@ -114,7 +136,7 @@ def _amount(text: str | None, decimal: str | None) -> Decimal:
     try:
         return parse_amount(text, decimal)
     except AmountError as exc:
-        raise _RowError(f"TRNAMT: {exc}") from None
+        raise _RowError(f"{name}: {exc}") from None
 
 
 def sniff_ofx(data: bytes) -> bool:

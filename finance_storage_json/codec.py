@@ -16,14 +16,20 @@ import attrs
 import cattrs
 
 from finance_core.accounts import Account
+from finance_core.budgets import Budget
 from finance_core.errors import StorageError
 from finance_core.memory import Change
 from finance_core.ports import IdempotencyRecord
+from finance_core.schedules import OccurrenceChange, Schedule, ScheduleLink
+from finance_core.statements import Reconciliation, Statement
 from finance_core.tenancy import Member, Tenant
 from finance_core.transactions import Transaction, Transfer
 
-#: The version this program writes and the only one it reads.
-FORMAT_VERSION: Final = 1
+#: The version this program writes. Version 2 added the planning tables
+#: (schedules, their occurrence links and changes, budgets) and statements and
+#: reconciliations; version 1 files, which have none, are read as they are.
+FORMAT_VERSION: Final = 2
+READABLE_VERSIONS: Final = frozenset({1, 2})
 
 _FIX: Final = (
     "the file was left as it is; restore it from a backup, or repair it by hand "
@@ -51,6 +57,12 @@ TABLES: Final[dict[str, Table]] = {
         Table("transactions", int, Transaction, lambda t: t.id),
         Table("transfers", int, Transfer, lambda t: t.id),
         Table("idempotency", str, IdempotencyRecord, lambda r: r.key),
+        Table("schedules", int, Schedule, lambda s: s.id),
+        Table("schedule_links", str, ScheduleLink, lambda link: link.key),
+        Table("schedule_changes", str, OccurrenceChange, lambda c: c.key),
+        Table("budgets", int, Budget, lambda b: b.id),
+        Table("statements", int, Statement, lambda s: s.id),
+        Table("reconciliations", int, Reconciliation, lambda r: r.id),
     )
 }
 
@@ -90,7 +102,7 @@ def check_version(obj: object, field: str, path: Path, line: int | None) -> dict
     if not isinstance(obj, dict):
         raise corrupt(path, line, f"expected a JSON object, found {type(obj).__name__}")
     version = obj.get(field)
-    if version == FORMAT_VERSION and type(version) is int:
+    if type(version) is int and version in READABLE_VERSIONS:
         return obj
     if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
         raise StorageError(
@@ -98,7 +110,9 @@ def check_version(obj: object, field: str, path: Path, line: int | None) -> dict
             f"reads version {FORMAT_VERSION}; upgrade finance-planner to open this store "
             "(the file was left as it is)"
         )
-    raise corrupt(path, line, f"the format version {field!r} is {version!r}, not {FORMAT_VERSION}")
+    raise corrupt(
+        path, line, f"the format version {field!r} is {version!r}, not one of {READABLE_VERSIONS}"
+    )
 
 
 def _format_problem(exc: BaseException, kind: type | None) -> str:

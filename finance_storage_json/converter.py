@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 import cattrs
 
 from finance_core.accounts import AccountType
+from finance_core.budgets import BudgetAmount
+from finance_core.schedules import AmountTolerance, ScheduleTerms
 from finance_core.tenancy import Role
 from finance_core.transactions import Split
 
@@ -187,4 +189,45 @@ def make_converter() -> cattrs.Converter:
     ):
         converter.register_unstructure_hook_func(_equals(generic), unstructure_fn)
         converter.register_structure_hook_func(_equals(generic), structure_fn)
+    _planning_hooks(converter)
     return converter
+
+
+def _planning_hooks(converter: cattrs.Converter) -> None:
+    """Schedules and budgets: their nested revisions and amount changes are lists."""
+
+    def structure_optional_date(obj: object, _: object) -> date | None:
+        return None if obj is None else _structure_date(obj, date)
+
+    converter.register_structure_hook_func(_equals(date | None), structure_optional_date)
+
+    def structure_tolerance(obj: object, _: object) -> AmountTolerance | None:
+        return None if obj is None else converter.structure(obj, AmountTolerance)
+
+    converter.register_structure_hook_func(_equals(AmountTolerance | None), structure_tolerance)
+
+    def structure_ints(obj: object, _: object) -> tuple[int, ...]:
+        if type(obj) is not list or not all(type(item) is int for item in obj):
+            raise _wrong(obj, "a list of integers")
+        return tuple(obj)
+
+    def list_of(cls: type) -> tuple[Callable[[Any], list[Any]], Callable[[object, object], Any]]:
+        def unstructure(items: tuple[Any, ...]) -> list[Any]:
+            return [converter.unstructure(item, cls) for item in items]
+
+        def structure(obj: object, _: object) -> tuple[Any, ...]:
+            if type(obj) is not list:
+                raise _wrong(obj, f"a list of {cls.__name__}")
+            return tuple(converter.structure(item, cls) for item in obj)
+
+        return unstructure, structure
+
+    converter.register_unstructure_hook_func(_equals(tuple[int, ...]), list)
+    converter.register_structure_hook_func(_equals(tuple[int, ...]), structure_ints)
+    for generic, cls in (
+        (tuple[ScheduleTerms, ...], ScheduleTerms),
+        (tuple[BudgetAmount, ...], BudgetAmount),
+    ):
+        unstructure_fn, structure_fn = list_of(cls)
+        converter.register_unstructure_hook_func(_equals(generic), unstructure_fn)
+        converter.register_structure_hook_func(_equals(generic), structure_fn)

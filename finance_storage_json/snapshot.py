@@ -37,7 +37,15 @@ from finance_storage_json.codec import (
 FORMAT_NAME: Final = "finance-planner/tenant"
 _HEADER: Final = ("format", "version", "tenant_id", "generation")
 #: Tables stored as lists of records, in file order.
-_LISTS: Final = ("members", "accounts", "transactions", "transfers", "idempotency")
+_LISTS: Final = (
+    "members", "accounts", "transactions", "transfers", "idempotency",
+    "schedules", "schedule_links", "schedule_changes", "budgets",
+    "statements", "reconciliations",
+)  # fmt: skip
+#: Lists that format version 1 did not have.
+_SINCE_2: Final = frozenset(
+    {"schedules", "schedule_links", "schedule_changes", "budgets", "statements", "reconciliations"}
+)
 
 
 def encode_snapshot(
@@ -73,7 +81,8 @@ def decode_snapshot(
 ) -> TenantState:
     """Rebuild a ``TenantState`` (indexes included) from a snapshot's bytes."""
     obj = check_version(loads(data, path, None), "version", path, None)
-    expected = {*_HEADER, "tenant", "counters", *_LISTS}
+    lists = [n for n in _LISTS if obj["version"] >= 2 or n not in _SINCE_2]
+    expected = {*_HEADER, "tenant", "counters", *lists}
     if set(obj) != expected or obj["format"] != FORMAT_NAME:
         missing = ", ".join(sorted(expected - set(obj))) or "none"
         extra = ", ".join(sorted(set(obj) - expected)) or "none"
@@ -95,7 +104,7 @@ def decode_snapshot(
     counters = structure(converter, obj["counters"], dict[str, int], path, None, "$.counters")
     for kind, value in counters.items():
         state.put("counters", kind, value)
-    for name in _LISTS:
+    for name in lists:
         table = TABLES[name]
         rows = obj[name]
         if not isinstance(rows, list):

@@ -260,3 +260,121 @@ idempotency_records = Table(
     # Purging old keys.
     Index("ix_idempotency_records_created_at", "tenant_id", "created_at"),
 )
+
+# -- planning: schedules and budgets ------------------------------------------------
+# A schedule's revisions and a budget's amounts are small, always read whole and
+# never filtered on, so they are stored as JSON text next to the row.
+schedules = Table(
+    "schedules",
+    metadata,
+    _tenant_id(),
+    Column("id", BigInteger, nullable=False, autoincrement=False),
+    Column("name", String(255), nullable=False),
+    Column("terms", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "id", name="pk_schedules"),
+)
+
+# The primary key is what makes posting idempotent: one transaction per
+# schedule and nominal date, whichever process tries to post it.
+schedule_links = Table(
+    "schedule_links",
+    metadata,
+    _tenant_id(),
+    Column("schedule_id", BigInteger, nullable=False),
+    Column("scheduled", Date, nullable=False),
+    Column("transaction_id", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("tenant_id", "schedule_id", "scheduled", name="pk_schedule_links"),
+    UniqueConstraint("tenant_id", "transaction_id", name="uq_schedule_links_transaction"),
+    ForeignKeyConstraint(
+        ["tenant_id", "schedule_id"],
+        ["schedules.tenant_id", "schedules.id"],
+        name="fk_schedule_links_schedule_schedules",
+        ondelete="CASCADE",
+    ),
+)
+
+schedule_changes = Table(
+    "schedule_changes",
+    metadata,
+    _tenant_id(),
+    Column("schedule_id", BigInteger, nullable=False),
+    Column("scheduled", Date, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("new_date", Date, nullable=True),
+    PrimaryKeyConstraint("tenant_id", "schedule_id", "scheduled", name="pk_schedule_changes"),
+    ForeignKeyConstraint(
+        ["tenant_id", "schedule_id"],
+        ["schedules.tenant_id", "schedules.id"],
+        name="fk_schedule_changes_schedule_schedules",
+        ondelete="CASCADE",
+    ),
+)
+
+budgets = Table(
+    "budgets",
+    metadata,
+    _tenant_id(),
+    Column("id", BigInteger, nullable=False, autoincrement=False),
+    Column("name", String(255), nullable=False),
+    Column("category", String(100), nullable=True),
+    Column("tag", String(50), nullable=True),
+    Column("currency", String(3), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("start_day", SmallInteger, nullable=False),
+    Column("start", Date, nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("account_id", BigInteger, nullable=True),
+    Column("amounts", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "id", name="pk_budgets"),
+)
+
+statements = Table(
+    "statements",
+    metadata,
+    _tenant_id(),
+    Column("id", BigInteger, nullable=False, autoincrement=False),
+    Column("account_id", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("file_hash", String(64), nullable=False),
+    Column("period_start", Date, nullable=True),
+    Column("period_end", Date, nullable=True),
+    Column("opening_balance_minor", BigInteger, nullable=True),
+    Column("closing_balance_minor", BigInteger, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("tenant_id", "id", name="pk_statements"),
+    ForeignKeyConstraint(
+        ["tenant_id", "account_id", "currency"],
+        ["accounts.tenant_id", "accounts.id", "accounts.currency"],
+        name="fk_statements_account_accounts",
+    ),
+    Index("ix_statements_account", "tenant_id", "account_id"),
+)
+
+reconciliations = Table(
+    "reconciliations",
+    metadata,
+    _tenant_id(),
+    Column("id", BigInteger, nullable=False, autoincrement=False),
+    Column("account_id", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("balance_minor", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", Integer, nullable=True),
+    PrimaryKeyConstraint("tenant_id", "id", name="pk_reconciliations"),
+    ForeignKeyConstraint(
+        ["tenant_id", "account_id", "currency"],
+        ["accounts.tenant_id", "accounts.id", "accounts.currency"],
+        name="fk_reconciliations_account_accounts",
+    ),
+    # Every write checks the account's latest reconciliation.
+    Index("ix_reconciliations_account_date", "tenant_id", "account_id", "date"),
+)

@@ -40,6 +40,7 @@ from finance_storage_sql.faults import (
     unique_columns,
 )
 from finance_storage_sql.ids import allocate
+from finance_storage_sql.planning import SqlBudgetRepository, SqlScheduleRepository
 from finance_storage_sql.repositories import (
     SqlAccountRepository,
     SqlIdempotencyRepository,
@@ -48,6 +49,7 @@ from finance_storage_sql.repositories import (
     SqlTransferRepository,
     SqlUserDirectory,
 )
+from finance_storage_sql.statements import SqlReconciliationRepository, SqlStatementRepository
 from finance_storage_sql.transactions import SqlTransactionRepository
 
 if TYPE_CHECKING:
@@ -79,6 +81,10 @@ class SqlUnitOfWork:
         self.transactions = SqlTransactionRepository(self)
         self.transfers = SqlTransferRepository(self)
         self.idempotency = SqlIdempotencyRepository(self)
+        self.schedules = SqlScheduleRepository(self)
+        self.budgets = SqlBudgetRepository(self)
+        self.statements = SqlStatementRepository(self)
+        self.reconciliations = SqlReconciliationRepository(self)
 
     # -- lifetime --------------------------------------------------------------
     def __enter__(self) -> Self:

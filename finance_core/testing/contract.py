@@ -44,6 +44,12 @@ from finance_core.testing.contract_inputs import (
     TestTextIsRefusedAlike,
     test_input_clean_text_round_trips_and_dirty_text_is_refused,
 )
+from finance_core.testing.contract_planning import (
+    TestBudgetStorage,
+    TestPlanningUseCases,
+    TestScheduleStorage,
+    test_budget_spent_matches_a_plain_sum,
+)
 from finance_core.testing.contract_reports import (
     TestReports,
     test_report_balance_history_matches_balance_as_of,
@@ -52,6 +58,12 @@ from finance_core.testing.contract_reports import (
     test_report_spending_by_category_and_month_matches_a_plain_sum,
 )
 from finance_core.testing.contract_scope import TestRestoreIsAWrite, TestScopes
+from finance_core.testing.contract_statements import (
+    TestLocks,
+    TestReconcile,
+    TestStatementPortability,
+    TestStatements,
+)
 from finance_core.testing.fixtures import (
     all_transactions,
     assert_invariant,
@@ -1039,21 +1051,28 @@ __all__ = [
     "TestBalanceRules",
     "TestBalances",
     "TestBatches",
+    "TestBudgetStorage",
     "TestChangingAccounts",
     "TestChangingTransactions",
     "TestEveryBadFieldIsListed",
     "TestIdempotencyRecords",
     "TestIntegersHaveRanges",
+    "TestLocks",
     "TestOpeningAccounts",
     "TestPagination",
+    "TestPlanningUseCases",
     "TestPortability",
     "TestPostingTransactions",
     "TestProvisioning",
     "TestQueries",
+    "TestReconcile",
     "TestReports",
     "TestRestoreIsAWrite",
     "TestRoles",
+    "TestScheduleStorage",
     "TestScopes",
+    "TestStatementPortability",
+    "TestStatements",
     "TestTenantIsolation",
     "TestTextIsRefusedAlike",
     "TestTransfers",
@@ -1065,6 +1084,7 @@ __all__ = [
     "owner",
     "savings",
     "test_backend_agrees_with_memory_oracle",
+    "test_budget_spent_matches_a_plain_sum",
     "test_input_clean_text_round_trips_and_dirty_text_is_refused",
     "test_report_balance_history_matches_balance_as_of",
     "test_report_cashflow_matches_a_plain_sum",

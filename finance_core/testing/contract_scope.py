@@ -13,10 +13,11 @@ import attrs
 import pytest
 
 from finance_core.accounts import Account
-from finance_core.errors import BalanceRuleViolation, StorageError, ValidationError
+from finance_core.errors import BalanceRuleViolation, ValidationError
 from finance_core.events import Event, EventKind
 from finance_core.portability import TenantData
-from finance_core.ports import Storage
+from finance_core.ports import Storage, UnitOfWork
+from finance_core.scope import ScopeFailedError
 from finance_core.services import Ledger
 from finance_core.tenancy import Principal
 from finance_core.testing.clock import FakeClock
@@ -43,19 +44,34 @@ def _listening(storage: Storage) -> tuple[Ledger, Heard]:
     return Ledger(storage, clock=FakeClock(), on_commit=heard), heard
 
 
-def _opened(ledger: Ledger) -> list[str]:
-    opened: list[str] = []
-    ledger.scopes.on_open = lambda tenant, readonly: opened.append(tenant)
-    return opened
+class CountingStorage:
+    """A storage that records every unit of work asked of it, and is otherwise the real one."""
+
+    def __init__(self, inner: Storage) -> None:
+        self.inner = inner
+        self.opened: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def unit_of_work(self, tenant_id: str, *, readonly: bool = False) -> UnitOfWork:
+        self.opened.append(tenant_id)
+        return self.inner.unit_of_work(tenant_id, readonly=readonly)
+
+
+def _counting(storage: Storage) -> tuple[Ledger, CountingStorage]:
+    counting = CountingStorage(storage)
+    return Ledger(counting, clock=FakeClock()), counting  # type: ignore[arg-type]
 
 
 class TestScopes:
     def test_services_in_a_scope_share_its_unit_of_work(self, contract_storage: Storage) -> None:
         """Every service called inside a scope uses the scope's one unit of work."""
-        ledger, _ = _listening(contract_storage)
+        ledger, counting = _counting(contract_storage)
         owner = ledger.create_tenant(fresh_id(), "Home", owner=fresh_id("u"))
         account = ledger.open_account(owner, "Main", initial_balance=D(10))
-        opened = _opened(ledger)
+        opened = counting.opened
+        opened.clear()
         with ledger.scope(owner.tenant_id, readonly=False) as scope:
             ledger.post_transaction(
                 owner, account.id, amount=D(-3), date=date(2026, 1, 2), category="c"
@@ -106,7 +122,7 @@ class TestScopes:
                 ledger.post_transaction(
                     owner, account.id, amount=D(-30), date=date(2026, 1, 3), category="c"
                 )
-            with pytest.raises(StorageError, match="failed"):
+            with pytest.raises(ScopeFailedError, match="failed"):
                 scope.uow.commit()
         assert ledger.get_account(owner, account.id).balance == D(10)
 
@@ -128,13 +144,14 @@ class TestScopes:
         """Importing a file checks duplicates and posts rows in a single unit of work."""
         from finance_core.importing import ParsedFile, ParsedRow
 
-        ledger, _ = _listening(contract_storage)
+        ledger, counting = _counting(contract_storage)
         owner = ledger.create_tenant(fresh_id(), "Home", owner=fresh_id("u"))
         account = ledger.open_account(owner, "Main")
         parsed = ParsedFile(
             "csv", (ParsedRow(1, date(2026, 1, 2), D("-4.50"), description="Coffee"),)
         )
-        opened = _opened(ledger)
+        opened = counting.opened
+        opened.clear()
         result = ledger.import_file(owner, account.id, parsed)
         assert result.created == 1
         assert opened == [owner.tenant_id]

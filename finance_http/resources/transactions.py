@@ -120,9 +120,11 @@ def batch_items(body: BatchIn) -> list[Mapping[str, Any]]:
 class Transactions(Resource):
     def on_get(self, req: FinanceRequest, resp: falcon.Response) -> None:
         flt, page_request = read_filter(req)
-        page = self.ledger.list_transactions(self.principal(req), flt, page_request)
+        principal = self.principal(req)
+        page = self.ledger.list_transactions(principal, flt, page_request)
+        locks = self.ledger.reconciled_through(principal)
         out = TransactionListOut(
-            [TransactionOut.of(t) for t in page.items], page.total, page.next_cursor
+            [TransactionOut.of(t, locks) for t in page.items], page.total, page.next_cursor
         )
         self.write(resp, out)
 
@@ -143,8 +145,10 @@ class Transactions(Resource):
         self.write(resp, BatchOut.of(result), status=201)
 
     def on_get_item(self, req: FinanceRequest, resp: falcon.Response, transaction_id: int) -> None:
-        txn = self.ledger.get_transaction(self.principal(req), transaction_id)
-        self.write(resp, TransactionOut.of(txn), version=txn.version)
+        principal = self.principal(req)
+        txn = self.ledger.get_transaction(principal, transaction_id)
+        locks = self.ledger.reconciled_through(principal)
+        self.write(resp, TransactionOut.of(txn, locks), version=txn.version)
 
     def on_patch_item(
         self, req: FinanceRequest, resp: falcon.Response, transaction_id: int

@@ -6,18 +6,21 @@ import cattrs
 import falcon
 
 from finance_core.errors import ValidationError
+from finance_core.import_statements import file_hash
 from finance_core.plugins.manager import FinancePlugins
 from finance_core.services import Ledger
 from finance_http.context import FinanceRequest
 from finance_http.jsonio import loads
 from finance_http.problems import HttpProblem
 from finance_import.http.params import Params
-from finance_import.http.upload import import_options, read_upload
+from finance_import.http.upload import import_accounts, import_options, read_upload
 from finance_import.http.wire import ImportResultOut
 
 
 class Imports:
     accepts_raw_body = True
+    # The file is read and parsed before the request's unit of work opens.
+    resolves_caller_late = True
 
     def __init__(
         self, ledger: Ledger, plugins: FinancePlugins | None, converter: cattrs.Converter
@@ -50,12 +53,15 @@ class Imports:
             raise ValidationError.of("format", "no importers are installed")
         options = import_options(params)
         importer = self.plugins.importer_for(data, fmt or None)
+        parsed = importer.parse(data, options)
         result = self.ledger.import_file(
             req.require_caller().principal,
             account_id,
-            importer.parse(data, options),
+            parsed,
             dry_run=dry_run,
             skip_bad_rows=params.flag("skip_bad_rows"),
+            file_hash=file_hash(data),
+            accounts=import_accounts(params),
         )
         out = ImportResultOut.of(importer.name, result)
         if not result.committed and not result.dry_run:
@@ -79,5 +85,5 @@ class Imports:
                 "account_id", "a JSON export restores a whole tenant; leave account_id out"
             )
         books = from_json(data, loads=loads)
-        self.ledger.restore(req.require_caller().principal, books, dry_run=dry_run)
-        return ImportResultOut.restored(books, dry_run=dry_run)
+        stored = self.ledger.restore(req.require_caller().principal, books, dry_run=dry_run)
+        return ImportResultOut.restored(stored, dry_run=dry_run)

@@ -28,7 +28,7 @@ def _report_route(deps: Dependencies, name: str) -> Route:
         {200: ("Report rows (JSON) or a chart (SVG).", "ReportRows")},
         query=query, media_types=("application/json", SVG), expensive=True,
     )  # fmt: skip
-    resource = Report(deps.ledger, deps.converter, name, periods, query)
+    resource = Report(deps.ledger, deps.converter, name, query)
     if name == "balance-history":
         return Route(
             "/api/accounts/{account_id}/balance-history",

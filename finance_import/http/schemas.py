@@ -53,6 +53,8 @@ SCHEMAS: Final[dict[str, Any]] = {
             "accounts": {"type": "array", "items": {"type": "object"}},
             "transactions": {"type": "array", "items": {"type": "object"}},
             "transfers": {"type": "array", "items": {"type": "object"}},
+            "statements": {"type": "array", "items": {"type": "object"}},
+            "reconciliations": {"type": "array", "items": {"type": "object"}},
         },
     },
     "ImportUpload": {
@@ -80,6 +82,16 @@ SCHEMAS: Final[dict[str, Any]] = {
             "committed": {"type": "boolean"},
             "accounts": {"type": "integer"},
             "transfers": {"type": "integer"},
+            "reconciliation": {
+                "type": ["object", "null"],
+                "required": ["statement_balance", "book_balance", "difference"],
+                "properties": {
+                    "statement_balance": {"type": "number"},
+                    "book_balance": {"type": "number"},
+                    "difference": {"type": "number"},
+                },
+            },
+            "statements": {"type": "array", "items": {"$ref": "#/components/schemas/Statement"}},
             "rows": {
                 "type": "array",
                 "items": {
@@ -88,6 +100,7 @@ SCHEMAS: Final[dict[str, Any]] = {
                     "properties": {
                         "row": {"type": "integer"},
                         "status": {"enum": ["created", "duplicate", "rejected"]},
+                        "account_id": {"type": "integer"},
                     },
                 },
             },
@@ -107,6 +120,17 @@ IMPORT_QUERY: Final = (
     Param("encoding", {"type": "string"}, "Text encoding; detected when left out."),
     Param("include_pending", BOOL, "Keep rows the bank marks as pending."),
     Param("skip_zero", BOOL, "Leave out amount-0 rows."),
+    Param(
+        "unsigned_amounts",
+        {"type": "string", "enum": ["debit", "credit"]},
+        "Which way CSV amounts go when none carries a sign and no column says.",
+    ),
+    Param("check_balances", BOOL, "Check a CSV running-balance column (default true)."),
+    Param(
+        "accounts",
+        {"type": "string"},
+        'Accounts of a multi-account file as JSON, e.g. {"NL91ABNA0417164300": 3}.',
+    ),
 )
 
 EXPORT_QUERY: Final = (

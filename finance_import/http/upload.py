@@ -27,6 +27,9 @@ FORM_FIELDS: Final = (
     "encoding",
     "include_pending",
     "skip_zero",
+    "unsigned_amounts",
+    "check_balances",
+    "accounts",
 )
 
 
@@ -65,6 +68,24 @@ def _field_text(name: str, raw: bytes) -> str:
         raise ValidationError.of(name, f"form field {name!r} is not UTF-8 text") from None
 
 
+def import_accounts(params: Params) -> dict[str, int] | None:
+    """The ``accounts`` option: the file's account ids mapped to account ids, as JSON."""
+    raw = params.text("accounts")
+    if raw is None:
+        return None
+    try:
+        decoded = loads(raw)
+    except JsonSyntaxError:
+        decoded = None
+    if not isinstance(decoded, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in decoded.values()
+    ):
+        raise ValidationError.of(
+            "accounts", 'accounts must be a JSON object such as {"NL91ABNA0417164300": 3}'
+        )
+    return decoded
+
+
 def import_options(params: Params) -> ImportOptions:
     """What the parser cannot detect by itself, from the upload's options."""
     mapping = None
@@ -90,4 +111,6 @@ def import_options(params: Params) -> ImportOptions:
         encoding=params.text("encoding"),
         include_pending=params.flag("include_pending"),
         include_zero=not params.flag("skip_zero"),
+        unsigned_amounts=params.choice("unsigned_amounts", ("debit", "credit")),
+        check_balances=params.values.get("check_balances") is None or params.flag("check_balances"),
     )

@@ -17,6 +17,7 @@ from cattrs.gen import make_dict_unstructure_fn
 from finance_core.importing import ImportResult, RowOutcome
 from finance_core.portability import TenantData
 from finance_core.reports import ReportRow
+from finance_http.statement_wire import ReconciliationCheckOut, StatementOut
 
 
 @attrs.frozen
@@ -30,6 +31,7 @@ class ImportRowOut:
     transaction_id: int | None = None
     duplicate_of: int | None = None
     reason: str | None = None
+    account_id: int | None = None
 
     @classmethod
     def of(cls, outcome: RowOutcome) -> ImportRowOut:
@@ -43,6 +45,7 @@ class ImportRowOut:
             outcome.transaction_id,
             outcome.duplicate_of,
             outcome.reason,
+            outcome.account_id,
         )
 
 
@@ -55,6 +58,10 @@ class ImportResultOut:
     dry_run: bool
     committed: bool
     rows: list[ImportRowOut]
+    #: The stated closing balance against the books; null when the file states none.
+    reconciliation: ReconciliationCheckOut | None
+    #: The statements a bank file's import recorded.
+    statements: list[StatementOut] = attrs.Factory(list)
     #: Only for a restored JSON export.
     accounts: int | None = None
     transfers: int | None = None
@@ -69,6 +76,8 @@ class ImportResultOut:
             result.dry_run,
             result.committed,
             [ImportRowOut.of(o) for o in result.rows],
+            ReconciliationCheckOut.of(result.reconciliation),
+            [StatementOut.of(v) for v in result.statements],
         )
 
     @classmethod
@@ -84,6 +93,7 @@ class ImportResultOut:
                 ImportRowOut(n, "created", transaction_id=t.id, amount=t.amount)
                 for n, t in enumerate(books.transactions, 1)
             ],
+            None,
             accounts=len(books.accounts),
             transfers=len(books.transfers),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from decimal import Decimal
 
 import attrs
@@ -14,6 +15,7 @@ from finance_core.errors import ValidationError
 from finance_core.portability import TenantData
 from finance_core.ports import Storage
 from finance_core.services import Ledger
+from finance_core.statements import ParsedStatement
 from finance_core.testing.clock import FakeClock
 from finance_core.testing.fixtures import fresh_id
 from finance_import.export_csv import COLUMNS, to_csv
@@ -40,6 +42,9 @@ def _books(ledger: Ledger) -> TenantData:
     )  # fmt: skip
     ledger.post_transaction(who, usd.id, amount=D("0"), date="2026-01-03", category="info")
     ledger.create_transfer(who, usd.id, eur.id, "10", "2026-01-04", to_amount="9.13")
+    stated = ParsedStatement("DE01", date(2026, 1, 1), date(2026, 1, 31), D(0), D("9.13"))
+    ledger.record_statement(who, eur.id, "b" * 64, stated)
+    ledger.reconcile(who, eur.id, "2026-01-04", "9.13")
     return ledger.export_data(who)
 
 
@@ -48,12 +53,15 @@ def _strip(data: TenantData) -> TenantData:
         tuple(attrs.evolve(a, tenant_id="", created_by=None) for a in data.accounts),
         tuple(attrs.evolve(t, tenant_id="") for t in data.transactions),
         tuple(attrs.evolve(t, tenant_id="") for t in data.transfers),
+        tuple(attrs.evolve(s, tenant_id="") for s in data.statements),
+        tuple(attrs.evolve(r, tenant_id="", created_by=None) for r in data.reconciliations),
     )
 
 
 class TestJsonRoundTrip:
     def test_export_then_import_reproduces_every_field(self, contract_storage: Storage) -> None:
-        """Accounts, balances, every transaction field and transfer links survive the file."""
+        """Accounts, balances, every transaction field, transfer links, statements and
+        reconciliations survive the file."""
         ledger = Ledger(contract_storage, clock=FakeClock())
         original = _books(ledger)
         target = ledger.create_tenant(fresh_id(), "Copy", owner=fresh_id("u"))

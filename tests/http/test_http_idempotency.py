@@ -55,6 +55,15 @@ class TestIdempotencyKey:
             == (422, first.text)
         )
 
+    def test_a_non_member_cannot_take_a_key_of_the_tenant(self, api: Api) -> None:
+        """A stranger's refused request leaves no key behind, so the member's own request runs."""
+        api.get("/api/tenants/me")
+        stranger = api.as_(sub="stranger", tenant="1", role=None)
+        assert _create(stranger, "k-1")[0] == 403
+        status, body, replayed = _create(api, "k-1")
+        assert (status, replayed) == (201, "")
+        assert "stranger" not in str(body)
+
     def test_overlong_key_is_400(self, api: Api) -> None:
         """Keys are 1 to 255 characters."""
         assert _create(api, "k" * 256)[0] == 400

@@ -25,8 +25,10 @@ def samples_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def samples() -> Path:
+    """The extra corpus of real exports; its tests are skipped where it is absent."""
     found = samples_dir()
-    assert found.is_dir(), f"sample exports not found at {found}; set {SAMPLES_ENV}"
+    if not found.is_dir():
+        pytest.skip(f"sample exports not found at {found}; set {SAMPLES_ENV} to run them")
     return found
 
 

@@ -145,15 +145,60 @@ class TestRejected:
         ]
 
 
-class TestRefused:
-    def test_statements_of_two_accounts_are_refused(self) -> None:
-        """Entries of two accounts cannot go into one account."""
+def balance(code: str, amount: str, day: str, sign: str = "CRDT") -> str:
+    return (
+        f"<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp>"
+        f'<Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>{sign}</CdtDbtInd><Dt><Dt>{day}</Dt></Dt></Bal>'
+    )
+
+
+class TestStatements:
+    def test_opening_and_closing_balances_are_stated(self) -> None:
+        """OPBD and CLBD give the balances; the closing day ends the period."""
+        entries = balance("OPBD", "100.00", "2024-02-29") + balance("CLBD", "12.50", "2024-03-02")
+        entries += balance("CLBD", "1.00", "2024-03-02", "DBIT").replace("CLBD", "CLAV")
+        (stated,) = parse(document(entries + entry())).statements
+        assert (stated.opening_balance, stated.closing_balance) == (
+            Decimal("100.00"),
+            Decimal("12.50"),
+        )
+        assert (stated.account, stated.period_start, stated.period_end) == (
+            "DE001",
+            date(2024, 3, 1),
+            date(2024, 3, 2),
+        )
+
+    def test_debit_balances_are_negative(self) -> None:
+        """A balance marked DBIT is below zero."""
+        entries = balance("CLBD", "40.00", "2024-03-02", "DBIT") + entry()
+        assert parse(document(entries)).statements[0].closing_balance == Decimal("-40.00")
+
+    def test_statement_period_is_taken_from_from_to_dates(self) -> None:
+        """FrToDt states the period when present."""
+        period = (
+            "<FrToDt><FrDtTm>2024-02-01T00:00:00+01:00</FrDtTm>"
+            "<ToDtTm>2024-02-29T23:59:59+01:00</ToDtTm></FrToDt>"
+        )
+        data = document(entry()).replace(b"<Acct>", period.encode() + b"<Acct>")
+        (stated,) = parse(data).statements
+        assert (stated.period_start, stated.period_end) == (date(2024, 2, 1), date(2024, 2, 29))
+
+    def test_statements_of_two_accounts_keep_their_rows(self) -> None:
+        """Each Stmt is its own statement; its entries point at it."""
         data = document(entry()).replace(
             b"</BkToCstmrStmt>", statement(entry(), "DE002").encode() + b"</BkToCstmrStmt>"
         )
-        with pytest.raises(ValidationError, match="2 accounts"):
-            parse(data)
+        parsed = parse(data)
+        assert [s.account for s in parsed.statements] == ["DE001", "DE002"]
+        assert [r.statement for r in parsed.rows] == [0, 1]
 
+    def test_unreadable_balance_is_refused(self) -> None:
+        """A balance that is no amount is refused, naming its type."""
+        with pytest.raises(ValidationError, match="balance CLBD Amt: 'x'"):
+            parse(document(balance("CLBD", "x", "2024-03-02") + entry()))
+
+
+class TestRefused:
     def test_a_dtd_is_refused(self) -> None:
         """Entity declarations are never expanded."""
         data = b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x "y">]><Document/>'

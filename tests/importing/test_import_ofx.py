@@ -137,6 +137,48 @@ class TestTransactions:
         assert [r.file_id for r in parse(body).rows] == ["F1", "F2"]
 
 
+class TestStatements:
+    def test_each_statement_keeps_its_account_and_rows(self) -> None:
+        """Two accounts' statements: every row says which statement it came from."""
+        body = statement(transaction(), account="A") + statement(
+            transaction(fitid="F2") + transaction(fitid="F3"), account="B"
+        )
+        parsed = parse(body)
+        assert [s.account for s in parsed.statements] == ["A", "B"]
+        assert [(r.row, r.statement) for r in parsed.rows] == [(1, 0), (2, 1), (3, 1)]
+
+    def test_ledger_balance_is_the_closing_balance(self) -> None:
+        """LEDGERBAL gives the closing balance as of its DTASOF; DTSTART starts the period."""
+        body = (
+            "<STMTRS><CURDEF>EUR<BANKACCTFROM><ACCTID>1</BANKACCTFROM>"
+            f"<BANKTRANLIST><DTSTART>20240101<DTEND>20240201{transaction()}</BANKTRANLIST>"
+            "<LEDGERBAL><BALAMT>1234,50<DTASOF>20240131120000</LEDGERBAL></STMTRS>"
+        )
+        (stated,) = parse(body).statements
+        assert (stated.period_start, stated.period_end) == (date(2024, 1, 1), date(2024, 1, 31))
+        assert (stated.opening_balance, stated.closing_balance) == (None, Decimal("1234.50"))
+
+    def test_without_dates_the_rows_give_the_period(self) -> None:
+        """No DTSTART, DTEND or LEDGERBAL: the first and last posting days, no balances."""
+        body = statement(transaction("20240105") + transaction("20240103", fitid="F2"))
+        (stated,) = parse(body).statements
+        assert (stated.period_start, stated.period_end, stated.closing_balance) == (
+            date(2024, 1, 3),
+            date(2024, 1, 5),
+            None,
+        )
+
+    def test_unreadable_ledger_balance_is_refused(self) -> None:
+        """A LEDGERBAL that is no amount cannot state a balance: the file is refused."""
+        body = statement(transaction()).replace(
+            "</STMTRS>", "<LEDGERBAL><BALAMT>lots<DTASOF>20240131</LEDGERBAL></STMTRS>"
+        )
+        with pytest.raises(
+            ValidationError, match="file: LEDGERBAL/BALAMT: 'lots' is not an amount"
+        ):
+            parse(body)
+
+
 class TestRejected:
     def test_missing_posting_date_is_rejected(self) -> None:
         """A transaction without DTPOSTED is rejected with its number."""
@@ -158,12 +200,6 @@ class TestRejected:
 
 
 class TestRefused:
-    def test_statements_of_two_accounts_are_refused(self) -> None:
-        """Rows of two accounts cannot go into one; the error names both."""
-        body = statement(transaction(), account="A") + statement(transaction(), account="B")
-        with pytest.raises(ValidationError, match=r"2 accounts \('A', 'B'\).*one by one"):
-            parse(body)
-
     def test_investment_only_files_are_refused(self) -> None:
         """No bank or card statement: the error says what is missing."""
         with pytest.raises(ValidationError, match="no bank or credit-card statement"):

@@ -120,18 +120,18 @@ class TestDamagedJournal:
     def test_an_unknown_table_is_named(self, root: Path) -> None:
         """A change to a table this program does not know is refused, listing the known ones."""
         journal = tenant_file(root, "journal")
-        bad = {"v": 1, "changes": [{"table": "budgets", "key": 1, "value": None}]}
+        bad = {"v": 1, "changes": [{"table": "forecasts", "key": 1, "value": None}]}
         rewrite_line(journal, 1, json.dumps(bad))
         for message in refusals(root):
             assert f"{journal}, line 1" in message
-            assert "'budgets', not one of" in message
+            assert "'forecasts', not one of" in message
 
     def test_a_line_of_a_newer_version_asks_for_an_upgrade(self, root: Path) -> None:
         """A commit written by a newer program is refused with its line number."""
         journal = tenant_file(root, "journal")
-        rewrite_line(journal, 2, json.dumps({"v": 2, "changes": []}))
+        rewrite_line(journal, 2, json.dumps({"v": 3, "changes": []}))
         for message in refusals(root):
-            assert f"{journal}, line 2: written in format version 2" in message
+            assert f"{journal}, line 2: written in format version 3" in message
 
 
 class TestDamagedUserDirectory:

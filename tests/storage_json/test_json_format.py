@@ -19,6 +19,7 @@ from finance_core.accounts import Account, AccountType
 from finance_core.errors import ValidationError
 from finance_core.memory import Change, TenantState
 from finance_core.ports import IdempotencyRecord
+from finance_core.statements import Reconciliation, Statement
 from finance_core.tenancy import Member, Role, Tenant, User
 from finance_core.transactions import Split, Transaction, Transfer
 from finance_storage_json.codec import decode_commit, encode_commit
@@ -115,6 +116,20 @@ def tenant_states(draw: st.DrawFn) -> TenantState:
             draw(st.none() | texts),
         )  # fmt: skip
         state.put("idempotency", key, record)
+    if account_ids:
+        for ident in draw(st.lists(ids, unique=True, max_size=2)):
+            statement = Statement(
+                ident, TENANT, draw(st.sampled_from(account_ids)), "f" * 64,
+                draw(st.none() | st.dates()), draw(st.none() | st.dates()),
+                draw(st.none() | money), draw(st.none() | money), draw(moments),
+            )  # fmt: skip
+            state.put("statements", ident, statement)
+        for ident in draw(st.lists(ids, unique=True, max_size=2)):
+            reconciliation = Reconciliation(
+                ident, TENANT, draw(st.sampled_from(account_ids)), draw(st.dates()),
+                draw(money), draw(moments), draw(st.none() | ids),
+            )  # fmt: skip
+            state.put("reconciliations", ident, reconciliation)
     return state
 
 
@@ -123,7 +138,11 @@ def as_changes(state: TenantState) -> list[Change]:
     changes: list[Change] = []
     if state.tenant is not None:
         changes.append(("tenant", None, state.tenant))
-    for table in ("counters", "members", "accounts", "transactions", "transfers", "idempotency"):
+    tables = (
+        "counters", "members", "accounts", "transactions", "transfers", "idempotency",
+        "statements", "reconciliations",
+    )  # fmt: skip
+    for table in tables:
         rows: dict[Any, Any] = getattr(state, table)
         changes.extend((table, key, value) for key, value in rows.items())
     return changes
@@ -227,6 +246,22 @@ class TestRoundTrips:
         assert not list(tmp_path.rglob("snapshot.*.json"))
 
 
+class TestOlderFiles:
+    def test_a_version_1_snapshot_reads_with_no_statements(self) -> None:
+        """A snapshot of format version 1 has no statement or reconciliation lists: none."""
+        state = TenantState()
+        state.put("tenant", None, Tenant(TENANT, "Home", NOW, NOW))
+        document = json.loads(snapshot_bytes(state))
+        for later in ("statements", "reconciliations", "schedules", "schedule_links"):
+            del document[later]
+        for later in ("schedule_changes", "budgets"):
+            del document[later]
+        document["version"] = 1
+        path = Path("snapshot.00000001.json")
+        read = decode_snapshot(CONVERTER, json.dumps(document).encode(), path, TENANT, 1)
+        assert (read.statements, read.reconciliations, read.tenant) == ({}, {}, state.tenant)
+
+
 class TestReadableFiles:
     def test_each_snapshot_record_has_its_own_line(self, tmp_path: Path) -> None:
         """A snapshot diffs record by record: one account or transaction per line."""
@@ -240,10 +275,10 @@ class TestReadableFiles:
         """Snapshots, journal lines and user lines each carry a version field."""
         seeded_store(tmp_path)
         snapshot = json.loads(tenant_file(tmp_path, "snapshot").read_bytes())
-        assert (snapshot["format"], snapshot["version"]) == ("finance-planner/tenant", 1)
+        assert (snapshot["format"], snapshot["version"]) == ("finance-planner/tenant", 2)
         journal = tenant_file(tmp_path, "journal").read_text().splitlines()
         users = (tmp_path / "directory.jsonl").read_text().splitlines()
-        assert {json.loads(line)["v"] for line in journal + users} == {1}
+        assert {json.loads(line)["v"] for line in journal + users} == {2}
 
     def test_fields_at_their_default_are_left_out(self) -> None:
         """A transaction without description, tags or splits is written without those keys."""
