@@ -1,4 +1,4 @@
-"""A per-tenant cap on concurrent expensive requests (imports, long reports), answering 429.
+"""A per-tenant cap on concurrent expensive requests (imports, reports...), answering 429.
 
 The slots are ``flock`` locks on small files in one directory that every worker
 process of a server shares (``serve`` creates it before forking), so the cap
@@ -98,8 +98,9 @@ class ExpensiveRequestMiddleware:
             raise HttpProblem(
                 429,
                 "Too many requests",
-                f"this tenant already runs {self.slots.per_tenant} imports or reports at once "
-                f"(EXPENSIVE_REQUESTS_PER_TENANT); retry in {RETRY_AFTER_SECONDS} seconds",
+                f"this tenant already runs {self.slots.per_tenant} expensive requests (imports, "
+                "exports, reports, forecasts) at once (EXPENSIVE_REQUESTS_PER_TENANT); "
+                f"retry in {RETRY_AFTER_SECONDS} seconds",
                 slug="too-many-requests",
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
