@@ -75,8 +75,6 @@ class ImportServices(TransactionServices, StatementServices):
         """
         principal.require_write()
         positive_id(account_id, "account_id")
-        for file_account, target in (accounts or {}).items():
-            positive_id(target, f"accounts[{file_account!r}]")
         row_count = len(parsed.rows) + len(parsed.rejected)
         if row_count > MAX_IMPORT_ROWS:
             raise ValidationError.of(
