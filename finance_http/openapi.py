@@ -127,7 +127,8 @@ def _operation(route: Route, op: Operation) -> dict[str, Any]:
     if not route.public:
         # Any authenticated request may write (first contact provisions the tenant).
         errors |= {400, 401, 403, 404, 409, 422, 503, 507}
-    if op.body is not None:
+    if op.body is not None or method in ("POST", "PUT", "PATCH"):
+        # Every body is read by the same middleware, even where none is expected.
         errors |= {400, 413, 415, 422}
     if op.query:
         errors.add(422)

@@ -78,6 +78,13 @@ class TestDocument:
             "path.user_id": "$response.body#/user_id"
         }
 
+    def test_every_body_method_documents_415(self, document: dict[str, Any]) -> None:
+        """A POST or PATCH without a body schema still answers 415 to a non-JSON body."""
+        for path, item in document["paths"].items():
+            for method in ("post", "patch"):
+                if method in item and "security" in item[method]:
+                    assert "415" in item[method]["responses"], (path, method)
+
     def test_expensive_operations_document_429_with_retry_after(
         self, document: dict[str, Any]
     ) -> None:
