@@ -20,7 +20,7 @@ from bench.harness import FULL, QUICK, Figure, Sizes
 
 DEFAULT_POSTGRES: Final = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 RESULTS: Final = Path(__file__).parent / "results"
-FIGURES: Final = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10")
+FIGURES: Final = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--only",
         default=",".join(FIGURES),
-        help="comma-separated figure numbers to run (default: all, 1 to 8)",
+        help="comma-separated figure numbers to run (default: all, 1 to 11)",
     )
     parser.add_argument(
         "--postgres-url",
@@ -136,6 +136,12 @@ def _http(run: Run) -> list[Figure]:
     return figures
 
 
+def _rules(run: Run) -> list[Figure]:
+    from bench import fig_rules
+
+    return fig_rules.run(run.sizes, run.work, run.log)
+
+
 def _planning(run: Run) -> list[Figure]:
     from bench import fig_planning, fig_reads
 
@@ -157,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     wanted = {part.strip() for part in args.only.split(",") if part.strip()}
     unknown = wanted - set(FIGURES)
     if unknown:
-        print(f"unknown figures: {', '.join(sorted(unknown))}; use 1 to 10", file=sys.stderr)
+        print(f"unknown figures: {', '.join(sorted(unknown))}; use 1 to 11", file=sys.stderr)
         return 2
     keep = args.data_dir is not None
     work = args.data_dir or Path(tempfile.mkdtemp(prefix="finance-bench-"))
@@ -174,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         ({"8"}, "peak memory of a CSV import", _memory),
         ({"5"}, "HTTP throughput", _http),
         ({"9", "10"}, "planning: forecast and budget status", _planning),
+        ({"11"}, "categorization rules on import and on demand", _rules),
     ]
     try:
         for numbers, name, body in steps:

@@ -32,12 +32,17 @@ def open_ledger(
     clock: Clock = utc_now,
     default_currency: str = "USD",
 ) -> Ledger:
-    """A ``Ledger`` on the backend that serves ``url``, with plugin rules and listeners."""
+    """A ``Ledger`` on the backend that serves ``url``, with plugin rules and listeners.
+
+    Plugin condition ops and action kinds join the categorization rules' vocabulary.
+    """
     plugins = plugins or make_plugin_manager()
-    return Ledger(
+    ledger = Ledger(
         plugins.open_storage(url),
         clock=clock,
         rules=plugins.balance_rules(),
         default_currency=default_currency,
         on_commit=plugins.notify,
     )
+    ledger.use_rule_extensions(plugins.rule_condition_ops(), plugins.rule_actions())
+    return ledger

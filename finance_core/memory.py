@@ -22,6 +22,7 @@ import attrs
 from finance_core.accounts import Account
 from finance_core.aggregates import DailyTotal, fold_daily
 from finance_core.budgets import Budget
+from finance_core.categorize.model import Rule
 from finance_core.errors import DuplicateError, StorageError
 from finance_core.memory_statements import (
     MemoryReconciliationRepository,
@@ -51,6 +52,7 @@ class TenantState:
     counters: dict[str, int] = attrs.field(factory=dict)
     idempotency: dict[str, IdempotencyRecord] = attrs.field(factory=dict)
     external_ids: dict[tuple[int, str], int] = attrs.field(factory=dict)
+    rules: dict[int, Rule] = attrs.field(factory=dict)
     schedules: dict[int, Schedule] = attrs.field(factory=dict)
     schedule_links: dict[str, ScheduleLink] = attrs.field(factory=dict)
     #: Which occurrence each linked transaction settles (transaction id -> link key).
@@ -143,6 +145,7 @@ class MemoryUnitOfWork:
         self.transactions = _TransactionRepo(self)
         self.transfers = _TransferRepo(self)
         self.idempotency = _IdempotencyRepo(self)
+        self.rules = _RuleRepo(self)
         self.schedules = _ScheduleRepo(self)
         self.budgets = _BudgetRepo(self)
         self.statements = MemoryStatementRepository(self)
@@ -422,6 +425,34 @@ class _IdempotencyRepo(_Repo):
         for key in old:
             self._uow._put("idempotency", key, None)
         return len(old)
+
+
+class _RuleRepo(_Repo):
+    def list(self) -> list[Rule]:
+        return sorted(self._state.rules.values(), key=lambda r: r.run_order)
+
+    def get(self, rule_id: int) -> Rule | None:
+        return self._state.rules.get(rule_id)
+
+    def _check_name(self, rule: Rule) -> None:
+        for other in self._state.rules.values():
+            if other.name == rule.name and other.id != rule.id:
+                raise DuplicateError(f"a rule named {rule.name!r} already exists (rule {other.id})")
+
+    def add(self, rule: Rule) -> None:
+        self._check_name(rule)
+        self._uow._put("rules", rule.id, rule)
+
+    def update_many(self, rules: Sequence[Rule]) -> None:
+        for rule in rules:
+            self._check_name(rule)
+            self._uow._put("rules", rule.id, rule)
+
+    def delete(self, rule_id: int) -> None:
+        self._uow._put("rules", rule_id, None)
+
+    def revision(self) -> int:
+        return self._state.counters.get("rule_set", 0)
 
 
 class _ScheduleRepo(_Repo):

@@ -13,6 +13,7 @@ from decimal import Decimal
 import attrs
 
 from finance_core.accounts import Account
+from finance_core.categorize.model import Rule
 from finance_core.errors import ValidationError
 from finance_core.money import check_amount
 from finance_core.planning_portability import PlanningData, check_planning
@@ -32,6 +33,8 @@ class TenantData:
     accounts: tuple[Account, ...]
     transactions: tuple[Transaction, ...]
     transfers: tuple[Transfer, ...]
+    #: Categorization rules, in run order.
+    rules: tuple[Rule, ...] = ()
     statements: tuple[Statement, ...] = ()
     reconciliations: tuple[Reconciliation, ...] = ()
     planning: PlanningData = attrs.field(factory=lambda: PlanningData())

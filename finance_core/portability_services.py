@@ -18,17 +18,19 @@ import attrs
 
 from finance_core.errors import ConflictError
 from finance_core.events import EventKind
-from finance_core.ledger_base import BalanceWrite, LedgerBase
+from finance_core.ledger_base import BalanceWrite
 from finance_core.planning_portability import dump_planning, restore_planning
 from finance_core.portability import TenantData, check_consistent, id_map
 from finance_core.queries import Cursor, PageRequest, TransactionFilter
+from finance_core.rule_services import RuleServices
+from finance_core.rule_steps import categorize_restored, check_rules, rules_changed
 from finance_core.rules import BalanceChange, enforce
 from finance_core.statement_portability import export_statements, restore_statements
 from finance_core.tenancy import Principal
 from finance_core.transactions import Transaction
 
 
-class PortabilityServices(LedgerBase):
+class PortabilityServices(RuleServices):
     """Export and restore of a tenant's books."""
 
     def export_data(self, principal: Principal) -> TenantData:
@@ -46,6 +48,7 @@ class PortabilityServices(LedgerBase):
                     break
                 cursor = Cursor.decode(page.next_cursor)
             transfers = {t.id: t for a in accounts for t in uow.transfers.list_for_account(a.id)}
+            rules = uow.rules.list()
             planning = dump_planning(uow, {t.id for t in transactions})
             statements, reconciliations = export_statements(uow)
         transactions.sort(key=lambda t: t.id)
@@ -53,17 +56,26 @@ class PortabilityServices(LedgerBase):
             tuple(accounts),
             tuple(transactions),
             tuple(sorted(transfers.values(), key=lambda t: t.id)),
+            rules=tuple(rules),
             statements=statements,
             reconciliations=reconciliations,
             planning=planning,
         )
 
     def restore(
-        self, principal: Principal, data: TenantData, *, dry_run: bool = False
+        self,
+        principal: Principal,
+        data: TenantData,
+        *,
+        dry_run: bool = False,
+        apply_rules: bool = False,
     ) -> TenantData:
         """Write ``data`` into the principal's tenant, which must have no accounts yet.
 
-        A dry run makes every check a real run makes and writes nothing.
+        A dry run makes every check a real run makes and writes nothing. The
+        document's rules come back with it (the tenant must have none); they run
+        over the restored transactions only with ``apply_rules``, and never
+        change a field a person set.
         """
         principal.require_write()
         check_consistent(data)
@@ -73,11 +85,16 @@ class PortabilityServices(LedgerBase):
                 raise ConflictError(
                     "restore needs a tenant without accounts; delete them or use a new tenant"
                 )
+            if data.rules and uow.rules.list():
+                raise ConflictError(
+                    "restore brings rules, but the tenant has rules already; delete them first"
+                )
             maps = {}
             for kind, items in (
                 ("account", data.accounts),
                 ("transaction", data.transactions),
                 ("transfer", data.transfers),
+                ("rule", data.rules),
                 ("schedule", data.planning.schedules),
                 ("budget", data.planning.budgets),
             ):
@@ -120,9 +137,22 @@ class PortabilityServices(LedgerBase):
                     tenant_id=principal.tenant_id,
                     account_id=maps["account"][t.account_id],
                     transfer_id=None if t.transfer_id is None else maps["transfer"][t.transfer_id],
+                    # A rule the document no longer holds cannot be credited.
+                    rule_fields=tuple(
+                        (field, maps["rule"][rule])
+                        for field, rule in t.rule_fields
+                        if rule in maps["rule"]
+                    ),
                 )
                 for t in data.transactions
             ]
+            rules = [
+                attrs.evolve(r, id=maps["rule"][r.id], tenant_id=principal.tenant_id)
+                for r in data.rules
+            ]
+            check_rules(rules, self.rule_vocabulary)
+            if apply_rules:
+                transactions = categorize_restored(self, accounts, rules, transactions)
             by_account: dict[int, list[Transaction]] = {a.id: [] for a in accounts}
             for txn in transactions:
                 by_account[txn.account_id].append(txn)
@@ -138,6 +168,7 @@ class PortabilityServices(LedgerBase):
                     tuple(accounts),
                     tuple(transactions),
                     tuple(transfers),
+                    rules=tuple(rules),
                     statements=data.statements,
                     reconciliations=data.reconciliations,
                     planning=data.planning,
@@ -153,6 +184,10 @@ class PortabilityServices(LedgerBase):
                 write.event(EventKind.TRANSACTION_POSTED, txn.id)
             for transfer in transfers:
                 write.event(EventKind.TRANSFER_MADE, transfer.id)
+            if rules:
+                for restored_rule in rules:
+                    uow.rules.add(restored_rule)
+                rules_changed(self, uow)
             planning = restore_planning(uow, data.planning, maps)
             statements, reconciliations = restore_statements(
                 uow, principal.tenant_id, maps["account"], data.statements,
@@ -163,6 +198,7 @@ class PortabilityServices(LedgerBase):
             tuple(accounts),
             tuple(transactions),
             tuple(transfers),
+            rules=tuple(rules),
             statements=statements,
             reconciliations=reconciliations,
             planning=planning,

@@ -26,6 +26,7 @@ import attrs
 from finance_core.accounts import Account
 from finance_core.aggregates import DailyTotal
 from finance_core.budgets import Budget
+from finance_core.categorize.model import Rule
 from finance_core.queries import Page, PageRequest, TransactionFilter
 from finance_core.schedules import OccurrenceChange, Schedule, ScheduleLink
 from finance_core.statements import Reconciliation, Statement
@@ -134,6 +135,26 @@ class TransferRepository(Protocol):
     def list_for_account(self, account_id: int) -> list[Transfer]: ...
 
 
+class RuleRepository(Protocol):
+    """Categorization rules; the service keeps names unique and positions gap-free."""
+
+    def list(self) -> list[Rule]:
+        """Every rule, in run order (stage, position, id)."""
+
+    def get(self, rule_id: int) -> Rule | None: ...
+    def add(self, rule: Rule) -> None:
+        """Store a new rule; ``DuplicateError`` when its name is taken."""
+
+    def update_many(self, rules: Sequence[Rule]) -> None:
+        """Store changed rules (a move shifts several); ``DuplicateError`` on a taken name."""
+
+    def delete(self, rule_id: int) -> None: ...
+    def revision(self) -> int:
+        """A number that changes whenever the rule set changes (the ``rule_set`` id
+        counter, which the rule services advance on every change), so compiled rule
+        sets can be cached across units of work and processes."""
+
+
 class StatementRepository(Protocol):
     """What imported files stated about each account."""
 
@@ -234,6 +255,8 @@ class UnitOfWork(Protocol):
     def transfers(self) -> TransferRepository: ...
     @property
     def idempotency(self) -> IdempotencyRepository: ...
+    @property
+    def rules(self) -> RuleRepository: ...
     @property
     def schedules(self) -> ScheduleRepository: ...
     @property

@@ -30,6 +30,7 @@ from finance_core.ledger_base import (
 from finance_core.planning_services import PlanningServices
 from finance_core.portability_services import PortabilityServices
 from finance_core.report_services import ReportServices
+from finance_core.rule_services import RuleServices
 from finance_core.statement_services import StatementServices
 from finance_core.tenant_services import TenantServices
 
@@ -42,6 +43,7 @@ class Ledger(
     PortabilityServices,
     PlanningServices,
     IdempotencyServices,
+    RuleServices,
     StatementServices,
 ):
     """The service layer over one ``Storage``: every use case, each taking a ``Principal``."""

@@ -28,6 +28,7 @@ from finance_core.ledger_base import (
 from finance_core.occurrence_links import link_occurrences
 from finance_core.ports import UnitOfWork
 from finance_core.queries import Page, PageRequest, TransactionFilter
+from finance_core.rule_steps import categorize_new, note_edit
 from finance_core.tenancy import Principal
 from finance_core.transactions import (
     Transaction,
@@ -86,6 +87,7 @@ class TransactionServices(TransferServices):
                     errors.extend(attrs.evolve(e, field=prefix + e.field) for e in exc.errors)
             if errors:
                 raise ValidationError(errors)
+            txns = categorize_new(self, uow, account, items, txns)
             self._check_new_external_ids(uow, account_id, txns)
             for txn in txns:
                 write.add(txn)
@@ -200,7 +202,11 @@ class TransactionServices(TransferServices):
             if cleaned.get("category", UNSET) is None:
                 raise ValidationError.of("category", "category cannot be null")
             new = attrs.evolve(
-                old, **cleaned, account_id=target_id, updated_at=now, version=old.version + 1
+                note_edit(old, cleaned),
+                **cleaned,
+                account_id=target_id,
+                updated_at=now,
+                version=old.version + 1,
             )
             check_split_total(new.splits, new.amount)
             if new.external_id is not None and (

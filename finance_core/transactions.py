@@ -59,6 +59,11 @@ class Transaction:
     splits: tuple[Split, ...] = ()
     transfer_id: int | None = None
     version: int = 1
+    #: Which categorization rule last set each field, as (field, rule id) pairs.
+    rule_fields: tuple[tuple[str, int], ...] = ()
+    #: Fields a person gave (when posting or editing); rules leave them alone. None for
+    #: rows stored before this was recorded: every field with a value counts as given.
+    person_fields: tuple[str, ...] | None = None
 
 
 @attrs.frozen

@@ -11,6 +11,7 @@ from finance_core.services import Ledger
 from finance_http.planning_routes import planning_routes
 from finance_http.resources.accounts import Accounts
 from finance_http.resources.meta import DocsAsset, DocsPage, Health, OpenApiDocument, Root
+from finance_http.resources.rules import rule_routes
 from finance_http.resources.statements import statement_routes
 from finance_http.resources.tenants import CurrentTenant, Members, Tenants
 from finance_http.resources.transactions import Transactions
@@ -300,6 +301,7 @@ def api_routes(ledger: Ledger, converter: cattrs.Converter) -> list[Route]:
                 ),
             ),
         ),
+        *rule_routes(ledger, converter),
         *planning_routes(ledger, converter),
         *statement_routes(ledger, converter),
     ]

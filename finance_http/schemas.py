@@ -102,6 +102,11 @@ _TXN_OUT: Final[Schema] = {
         },
         "created_at": TIMESTAMP,
         "updated_at": TIMESTAMP,
+        "rule_fields": {
+            "type": "object",
+            "description": "Which categorization rule set which field: {field: rule id}.",
+            "additionalProperties": ID,
+        },
     },
 }
 _TXN_OUT["required"] = list(_TXN_OUT["properties"])

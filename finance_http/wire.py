@@ -117,6 +117,8 @@ class TransactionOut:
     transfer_id: int | None
     created_at: datetime
     updated_at: datetime
+    #: Which categorization rule set which field; empty when no rule touched it.
+    rule_fields: dict[str, int]
     #: Dated on or before its account's latest reconciliation, so locked.
     reconciled: bool = False
 
@@ -127,7 +129,7 @@ class TransactionOut:
             t.id, t.account_id, t.amount, t.date, t.category, t.description, t.merchant,
             t.location, list(t.tags), t.der_category, t.der_merchant, t.external_id,
             [SplitOut(s.category, s.amount) for s in t.splits], t.transfer_id,
-            t.created_at, t.updated_at, lock is not None and t.date <= lock,
+            t.created_at, t.updated_at, dict(t.rule_fields), lock is not None and t.date <= lock,
         )  # fmt: skip
 
 

@@ -38,6 +38,11 @@ def _add_import(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--account", type=int, help="account id (not for a JSON export)")
     parser.add_argument("--format", help="csv, ofx, qif, camt053 or json (default: detected)")
     parser.add_argument("--dry-run", action="store_true", help="report what would happen")
+    parser.add_argument(
+        "--apply-rules",
+        action="store_true",
+        help="JSON export: run its categorization rules over the restored transactions",
+    )
     parser.add_argument("--skip-bad-rows", action="store_true", help="import the good rows")
     parser.add_argument("--date-format", help="strptime format for CSV/QIF dates")
     parser.add_argument("--decimal", choices=(".", ","), help="decimal separator in CSV")
@@ -82,11 +87,11 @@ def _run_import(args: argparse.Namespace) -> int:
 
         books = from_json(data)
         if args.dry_run:
-            ledger.restore(principal, books, dry_run=True)
+            ledger.restore(principal, books, dry_run=True, apply_rules=args.apply_rules)
             accounts, txns = len(books.accounts), len(books.transactions)
             print(f"would restore {accounts} accounts and {txns} transactions")
             return 0
-        restored = ledger.restore(principal, books)
+        restored = ledger.restore(principal, books, apply_rules=args.apply_rules)
         print(
             f"restored {len(restored.accounts)} accounts, {len(restored.transactions)} "
             f"transactions and {len(restored.transfers)} transfers into {args.tenant}"

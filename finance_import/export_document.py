@@ -18,6 +18,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from finance_core.accounts import Account, AccountType
 from finance_core.budgets import Budget
+from finance_core.categorize.model import Rule
 from finance_core.errors import ValidationError
 from finance_core.planning_portability import PlanningData
 from finance_core.portability import TenantData
@@ -62,9 +63,28 @@ def make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(datetime, datetime.isoformat)
     converter.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
     converter.register_unstructure_hook(AccountType, lambda v: v.value)
-    for cls in (Account, Transaction, Transfer, Statement, Reconciliation, Schedule, Budget):
+    _rule_field_hooks(converter)
+    for cls in (Account, Transaction, Transfer, Rule, Statement, Reconciliation, Schedule, Budget):
         _drop_local_fields(converter, cls)
     return converter
+
+
+def _rule_field_hooks(converter: cattrs.Converter) -> None:
+    """``rule_fields`` reads as an object of field names to rule ids."""
+    pairs = tuple[tuple[str, int], ...]
+
+    def structure(value: Any, _: Any) -> tuple[tuple[str, int], ...]:
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and type(v) is int for k, v in value.items()
+        ):
+            raise ValueError("rule_fields must be an object of field names to rule ids")
+        return tuple(sorted(value.items()))
+
+    def is_pairs(hint: Any) -> bool:
+        return bool(hint == pairs)
+
+    converter.register_unstructure_hook_func(is_pairs, dict)
+    converter.register_structure_hook_func(is_pairs, structure)
 
 
 def _drop_local_fields(converter: cattrs.Converter, cls: type) -> None:
@@ -101,6 +121,7 @@ def to_json(data: TenantData, *, tenant_name: str | None = None) -> bytes:
         "accounts": _CONVERTER.unstructure(list(data.accounts)),
         "transactions": _CONVERTER.unstructure(list(data.transactions)),
         "transfers": _CONVERTER.unstructure(list(data.transfers)),
+        "rules": _CONVERTER.unstructure(list(data.rules)),
         **{
             key: [_CONVERTER.unstructure(item, cls) for item in getattr(data.planning, key)]
             for key, cls in PLANNING_PARTS
@@ -134,11 +155,12 @@ def from_json(raw: bytes, *, loads: Callable[[str], Any] = _read_json) -> Tenant
             f"this build reads version {VERSION}",
         )
     parts: dict[str, tuple[Any, ...]] = {}
-    # Documents written before statements existed have no such lists: they hold none.
+    # Documents written before rules or statements existed have no such lists: they hold none.
     for key, cls in (
         ("accounts", Account),
         ("transactions", Transaction),
         ("transfers", Transfer),
+        ("rules", Rule),
         *PLANNING_PARTS,
         ("statements", Statement),
         ("reconciliations", Reconciliation),
@@ -163,6 +185,7 @@ def from_json(raw: bytes, *, loads: Callable[[str], Any] = _read_json) -> Tenant
         parts["accounts"],
         parts["transactions"],
         parts["transfers"],
+        rules=parts["rules"],
         statements=parts["statements"],
         reconciliations=parts["reconciliations"],
         planning=planning,

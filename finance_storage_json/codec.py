@@ -17,6 +17,7 @@ import cattrs
 
 from finance_core.accounts import Account
 from finance_core.budgets import Budget
+from finance_core.categorize.model import Rule
 from finance_core.errors import StorageError
 from finance_core.memory import Change
 from finance_core.ports import IdempotencyRecord
@@ -57,6 +58,7 @@ TABLES: Final[dict[str, Table]] = {
         Table("transactions", int, Transaction, lambda t: t.id),
         Table("transfers", int, Transfer, lambda t: t.id),
         Table("idempotency", str, IdempotencyRecord, lambda r: r.key),
+        Table("rules", int, Rule, lambda r: r.id),
         Table("schedules", int, Schedule, lambda s: s.id),
         Table("schedule_links", str, ScheduleLink, lambda link: link.key),
         Table("schedule_changes", str, OccurrenceChange, lambda c: c.key),

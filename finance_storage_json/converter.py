@@ -182,10 +182,27 @@ def make_converter() -> cattrs.Converter:
             raise _wrong(obj, "a list of splits")
         return tuple([converter.structure(item, Split) for item in obj]) if obj else ()
 
+    def unstructure_rule_fields(pairs: tuple[tuple[str, int], ...]) -> dict[str, int]:
+        return dict(pairs)
+
+    def structure_rule_fields(obj: object, _: object) -> tuple[tuple[str, int], ...]:
+        if type(obj) is not dict or not all(
+            type(k) is str and type(v) is int for k, v in obj.items()
+        ):
+            raise _wrong(obj, "an object of field names to rule ids")
+        return tuple(sorted(obj.items()))
+
+    def structure_actions(obj: object, _: object) -> tuple[Any, ...]:
+        if type(obj) is not list:
+            raise _wrong(obj, "a list of rule actions")
+        return tuple(obj)
+
     # Parametrised generics are not classes, so these hooks match by equality.
     for generic, unstructure_fn, structure_fn in (
         (tuple[str, ...], unstructure_tags, structure_tags),
         (tuple[Split, ...], unstructure_splits, structure_splits),
+        (tuple[tuple[str, int], ...], unstructure_rule_fields, structure_rule_fields),
+        (tuple[Any, ...], list, structure_actions),
     ):
         converter.register_unstructure_hook_func(_equals(generic), unstructure_fn)
         converter.register_structure_hook_func(_equals(generic), structure_fn)

@@ -42,6 +42,9 @@ _LISTS: Final = (
     "schedules", "schedule_links", "schedule_changes", "budgets",
     "statements", "reconciliations",
 )  # fmt: skip
+#: Lists written only when they hold records, so stores without them keep the
+#: layout that earlier releases read.
+_OPTIONAL_LISTS: Final = ("rules",)
 #: Lists that format version 1 did not have.
 _SINCE_2: Final = frozenset(
     {"schedules", "schedule_links", "schedule_changes", "budgets", "statements", "reconciliations"}
@@ -73,6 +76,14 @@ def encode_snapshot(
             dumps(converter.unstructure(rows[key], table.value_type)) for key in sorted(rows)
         )
         yield f',\n"{name}": [\n{lines}\n]'.encode() if lines else f',\n"{name}": []'.encode()
+    for name in _OPTIONAL_LISTS:
+        table = TABLES[name]
+        rows = getattr(state, name)
+        if rows:
+            lines = ",\n".join(
+                dumps(converter.unstructure(rows[key], table.value_type)) for key in sorted(rows)
+            )
+            yield f',\n"{name}": [\n{lines}\n]'.encode()
     yield b"}\n"
 
 
@@ -83,7 +94,7 @@ def decode_snapshot(
     obj = check_version(loads(data, path, None), "version", path, None)
     lists = [n for n in _LISTS if obj["version"] >= 2 or n not in _SINCE_2]
     expected = {*_HEADER, "tenant", "counters", *lists}
-    if set(obj) != expected or obj["format"] != FORMAT_NAME:
+    if not expected <= set(obj) <= expected | set(_OPTIONAL_LISTS) or obj["format"] != FORMAT_NAME:
         missing = ", ".join(sorted(expected - set(obj))) or "none"
         extra = ", ".join(sorted(set(obj) - expected)) or "none"
         raise corrupt(
@@ -104,7 +115,7 @@ def decode_snapshot(
     counters = structure(converter, obj["counters"], dict[str, int], path, None, "$.counters")
     for kind, value in counters.items():
         state.put("counters", kind, value)
-    for name in lists:
+    for name in (*lists, *(n for n in _OPTIONAL_LISTS if n in obj)):
         table = TABLES[name]
         rows = obj[name]
         if not isinstance(rows, list):

@@ -6,11 +6,13 @@ Amounts cross this boundary as integer minor units of the row's currency
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from finance_core.accounts import Account, AccountType
+from finance_core.categorize.model import Rule
 from finance_core.money import check_amount, from_minor, to_minor
 from finance_core.ports import IdempotencyRecord
 from finance_core.tenancy import Member, Role, Tenant, User
@@ -128,6 +130,10 @@ def transaction_to_row(txn: Transaction, currency: str) -> dict[str, Any]:
         "description_folded": _fold(txn.description),
         "merchant_folded": _fold(txn.merchant),
         "der_merchant_folded": _fold(txn.der_merchant),
+        "rule_fields": json.dumps(dict(txn.rule_fields)) if txn.rule_fields else None,
+        "person_fields": (
+            None if txn.person_fields is None else json.dumps(list(txn.person_fields))
+        ),
     }
 
 
@@ -174,6 +180,48 @@ def transaction_from_row(
         external_id=row["external_id"],
         splits=tuple(Split(category, from_minor(units, currency)) for category, units in splits),
         transfer_id=row["transfer_id"],
+        version=row["version"],
+        rule_fields=_rule_fields(row["rule_fields"]),
+        person_fields=(
+            None if row["person_fields"] is None else tuple(json.loads(row["person_fields"]))
+        ),
+    )
+
+
+def _rule_fields(text: str | None) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(json.loads(text).items())) if text else ()
+
+
+def rule_to_row(rule: Rule) -> dict[str, Any]:
+    return {
+        "tenant_id": rule.tenant_id,
+        "id": rule.id,
+        "name": rule.name,
+        "enabled": rule.enabled,
+        "stage": rule.stage,
+        "position": rule.position,
+        "stop": rule.stop,
+        "conditions": json.dumps(rule.conditions, sort_keys=True),
+        "actions": json.dumps(list(rule.actions), sort_keys=True),
+        "created_at": rule.created_at,
+        "updated_at": rule.updated_at,
+        "version": rule.version,
+    }
+
+
+def rule_from_row(row: Row) -> Rule:
+    return Rule(
+        id=row["id"],
+        tenant_id=row["tenant_id"],
+        name=row["name"],
+        enabled=bool(row["enabled"]),
+        stage=row["stage"],
+        position=row["position"],
+        stop=bool(row["stop"]),
+        conditions=json.loads(row["conditions"]),
+        actions=tuple(json.loads(row["actions"])),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
         version=row["version"],
     )
 

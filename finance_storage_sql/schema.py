@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -178,6 +179,11 @@ transactions = Table(
     Column("description_folded", Text, nullable=True),
     Column("merchant_folded", Text, nullable=True),
     Column("der_merchant_folded", Text, nullable=True),
+    # Which rule set which field ({"category": 3}, null when none) and which
+    # fields a person gave (["merchant"]; null for rows stored before this was
+    # recorded, whose every field with a value counts as given), as JSON text.
+    Column("rule_fields", Text, nullable=True),
+    Column("person_fields", Text, nullable=True),
     PrimaryKeyConstraint("tenant_id", "id", name="pk_transactions"),
     UniqueConstraint(
         "tenant_id", "account_id", "external_id", name="uq_transactions_account_external_id"
@@ -259,6 +265,26 @@ idempotency_records = Table(
     PrimaryKeyConstraint("tenant_id", "key", name="pk_idempotency_records"),
     # Purging old keys.
     Index("ix_idempotency_records_created_at", "tenant_id", "created_at"),
+)
+
+categorization_rules = Table(
+    "categorization_rules",
+    metadata,
+    _tenant_id(),
+    Column("id", BigInteger, nullable=False, autoincrement=False),
+    Column("name", String(100), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("stop", Boolean, nullable=False),
+    # The canonical JSON of the condition tree and the action list.
+    Column("conditions", Text, nullable=False),
+    Column("actions", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "id", name="pk_categorization_rules"),
+    UniqueConstraint("tenant_id", "name", name="uq_categorization_rules_tenant_id_name"),
 )
 
 # -- planning: schedules and budgets ------------------------------------------------

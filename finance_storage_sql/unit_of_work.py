@@ -49,6 +49,7 @@ from finance_storage_sql.repositories import (
     SqlTransferRepository,
     SqlUserDirectory,
 )
+from finance_storage_sql.rules import SqlRuleRepository
 from finance_storage_sql.statements import SqlReconciliationRepository, SqlStatementRepository
 from finance_storage_sql.transactions import SqlTransactionRepository
 
@@ -81,6 +82,7 @@ class SqlUnitOfWork:
         self.transactions = SqlTransactionRepository(self)
         self.transfers = SqlTransferRepository(self)
         self.idempotency = SqlIdempotencyRepository(self)
+        self.rules: SqlRuleRepository = SqlRuleRepository(self)
         self.schedules = SqlScheduleRepository(self)
         self.budgets = SqlBudgetRepository(self)
         self.statements = SqlStatementRepository(self)

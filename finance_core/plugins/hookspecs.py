@@ -12,6 +12,8 @@ from typing import Any
 
 import pluggy
 
+from finance_core.categorize.actions import ActionKind
+from finance_core.categorize.ops import ConditionOp
 from finance_core.events import Event
 from finance_core.importing import Importer
 from finance_core.plugins.records import StorageBackend
@@ -145,5 +147,55 @@ def finance_importers() -> Sequence[Importer]:
         @hookimpl
         def finance_importers():
             return [Importer("mybank", (".mb",), parse_mybank)]
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def finance_rule_condition_ops() -> Sequence[ConditionOp]:
+    """Contribute condition operators for categorization rules.
+
+    Called once when a ledger is opened; every plugin's results are collected
+    and a name that is already taken (built-in or another plugin's) is an error.
+    ``build(field, value, case_sensitive)`` runs when a rule is saved or its set
+    compiled, never per transaction: it returns the value to store and a test of
+    the field's value, and raises ``ValueError`` with a message for a bad value.
+    The API document lists the op with its fields and description.
+
+    Example::
+
+        from finance_core.categorize.ops import ConditionOp
+
+        def build_round(field, value, case_sensitive):
+            return value, lambda amount: amount == amount.to_integral_value()
+
+        @hookimpl
+        def finance_rule_condition_ops():
+            return [ConditionOp("is_round", frozenset({"amount"}), build_round, "Whole amount.")]
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def finance_rule_actions() -> Sequence[ActionKind]:
+    """Contribute rule action kinds, named by the key that marks them.
+
+    Called once when a ledger is opened; every plugin's results are collected
+    and a taken name is an error. ``build(action)`` validates the action object
+    and returns it canonical with a function proposing field values for a
+    transaction; rules may only change category, merchant, der_category,
+    der_merchant, description, location and tags, and proposed values are held
+    to the same limits as a person's.
+
+    Example::
+
+        from finance_core.categorize.actions import ActionKind
+
+        def build_upper(action):
+            return dict(action), lambda txn: {"merchant": (txn.merchant or "").upper() or None}
+
+        @hookimpl
+        def finance_rule_actions():
+            return [ActionKind("upper_merchant", build_upper, "Shout the merchant.")]
     """
     raise AssertionError("hookspec")

@@ -11,6 +11,8 @@ from typing import Any, Final, Protocol, TypeVar
 
 import pluggy
 
+from finance_core.categorize.actions import ActionKind
+from finance_core.categorize.ops import ConditionOp
 from finance_core.errors import ConfigurationError, ValidationError
 from finance_core.events import Event
 from finance_core.importing import Importer
@@ -118,6 +120,12 @@ class FinancePlugins:
     def balance_rules(self) -> tuple[BalanceRule, ...]:
         contributed = [rule for batch in self.pm.hook.finance_balance_rules() for rule in batch]
         return (*BUILTIN_RULES, *contributed)
+
+    def rule_condition_ops(self) -> list[ConditionOp]:
+        return [op for batch in self.pm.hook.finance_rule_condition_ops() for op in batch]
+
+    def rule_actions(self) -> list[ActionKind]:
+        return [kind for batch in self.pm.hook.finance_rule_actions() for kind in batch]
 
     def notify(self, tenant_id: str, events: Sequence[Event]) -> None:
         """Tell plugins about committed events; a failing listener is logged, not raised."""

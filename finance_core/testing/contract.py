@@ -37,6 +37,7 @@ from finance_core.queries import Cursor, PageRequest, TransactionFilter
 from finance_core.rules import BUILTIN_RULES, NoFutureDatedRule
 from finance_core.services import Ledger
 from finance_core.tenancy import Principal, Role
+from finance_core.testing import contract_rules
 from finance_core.testing.clock import FakeClock
 from finance_core.testing.contract_inputs import (
     TestEveryBadFieldIsListed,
@@ -57,6 +58,7 @@ from finance_core.testing.contract_reports import (
     test_report_month_and_year_buckets_equal_summed_days,
     test_report_spending_by_category_and_month_matches_a_plain_sum,
 )
+from finance_core.testing.contract_rules import *  # noqa: F403
 from finance_core.testing.contract_scope import TestRestoreIsAWrite, TestScopes
 from finance_core.testing.contract_statements import (
     TestLocks,
@@ -1091,3 +1093,4 @@ __all__ = [
     "test_report_month_and_year_buckets_equal_summed_days",
     "test_report_spending_by_category_and_month_matches_a_plain_sum",
 ]
+__all__ += contract_rules.__all__

@@ -85,5 +85,10 @@ class Imports:
                 "account_id", "a JSON export restores a whole tenant; leave account_id out"
             )
         books = from_json(data, loads=loads)
-        stored = self.ledger.restore(req.require_caller().principal, books, dry_run=dry_run)
+        stored = self.ledger.restore(
+            req.require_caller().principal,
+            books,
+            dry_run=dry_run,
+            apply_rules=params.flag("apply_rules"),
+        )
         return ImportResultOut.restored(stored, dry_run=dry_run)

@@ -120,6 +120,7 @@ IMPORT_QUERY: Final = (
     Param("encoding", {"type": "string"}, "Text encoding; detected when left out."),
     Param("include_pending", BOOL, "Keep rows the bank marks as pending."),
     Param("skip_zero", BOOL, "Leave out amount-0 rows."),
+    Param("apply_rules", BOOL, "format=json: run the restored rules over the restored rows."),
     Param(
         "unsigned_amounts",
         {"type": "string", "enum": ["debit", "credit"]},

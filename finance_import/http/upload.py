@@ -31,6 +31,8 @@ FORM_FIELDS: Final = (
     "check_balances",
     "accounts",
 )
+#: Options read from the query string only (a restore's): ``format=json`` bodies are files.
+QUERY_ONLY: Final = ("apply_rules",)
 
 
 def read_upload(req: FinanceRequest) -> tuple[bytes, Params]:
@@ -39,7 +41,7 @@ def read_upload(req: FinanceRequest) -> tuple[bytes, Params]:
     values = query_values(req)
     content_type = req.content_type or ""
     if not content_type.lower().startswith("multipart/form-data"):
-        return raw, Params(values, FORM_FIELDS)
+        return raw, Params(values, FORM_FIELDS + QUERY_ONLY)
     handler = falcon.media.MultipartFormHandler()
     try:
         form = handler.deserialize(io.BytesIO(raw), content_type, len(raw))
@@ -58,7 +60,7 @@ def read_upload(req: FinanceRequest) -> tuple[bytes, Params]:
         ) from None
     if data is None:
         raise ValidationError.of("file", "the upload has no part named 'file'")
-    return data, Params(values, FORM_FIELDS)
+    return data, Params(values, FORM_FIELDS + QUERY_ONLY)
 
 
 def _field_text(name: str, raw: bytes) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FIGURES = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}
+FIGURES = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"}
 
 
 @pytest.mark.slow

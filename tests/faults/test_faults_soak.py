@@ -124,8 +124,9 @@ class Client:
 
     def _import(self, account: int) -> None:
         descriptions = [f"import {self.index}-{self._n}-{row}" for row in range(5)]
+        # Signed explicitly: a file whose amounts carry no sign at all is refused.
         lines = ["Date,Amount,Description"] + [
-            f"2026-03-{row + 1:02d},{self._amount()},{text}"
+            f"2026-03-{row + 1:02d},{self._amount():+},{text}"
             for row, text in enumerate(descriptions)
         ]
         answer = self._call(

@@ -31,7 +31,7 @@ class TestPostTransaction:
         assert set(txn) == {
             "id", "account_id", "amount", "date", "category", "description", "merchant",
             "location", "tags", "der_category", "der_merchant", "external_id", "splits",
-            "transfer_id", "created_at", "updated_at", "reconciled",
+            "transfer_id", "created_at", "updated_at", "rule_fields", "reconciled",
         }  # fmt: skip
         assert txn["splits"][0] == {"category": "x", "amount": Decimal("-4.00")}
 

@@ -43,6 +43,9 @@ class Books:
         self.member = data(member)
         gone = api.post("/api/tenants/me/members", {"auth_user_id": "m2", "role": "member"})
         self.leaving = data(gone)
+        self.rule, self.doomed_rule = (
+            data(api.post("/api/rules", {**RULE, "name": name})) for name in ("kept", "doomed")
+        )
         schedule = {"name": "Rent", "account_id": self.account["id"], "amount": "-1",
                     "category": "rent", "start_date": "2024-03-01", "freq": "weekly"}  # fmt: skip
         self.schedule = data(api.post("/api/schedules", schedule))
@@ -61,6 +64,11 @@ class Books:
 
 
 Example = Callable[[Api, Books], Any]
+
+RULE: dict[str, Any] = {
+    "conditions": {"field": "merchant", "op": "equals", "value": "Cafe"},
+    "actions": [{"set": "category", "value": "coffee"}],
+}
 
 EXAMPLES: dict[tuple[str, str], Example] = {
     ("GET", "/api/accounts"): lambda api, b: api.get("/api/accounts"),
@@ -149,6 +157,18 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         )
     ),
     ("GET", "/api/export"): lambda api, b: api.get("/api/export"),
+    ("GET", "/api/rules"): lambda api, b: api.get("/api/rules"),
+    ("POST", "/api/rules"): lambda api, b: api.post("/api/rules", {**RULE, "name": "new"}),
+    ("GET", "/api/rules/{rule_id}"): lambda api, b: api.get(f"/api/rules/{b.rule['id']}"),
+    ("PATCH", "/api/rules/{rule_id}"): lambda api, b: api.patch(
+        f"/api/rules/{b.rule['id']}", {"position": 2}
+    ),
+    ("DELETE", "/api/rules/{rule_id}"): lambda api, b: api.delete(
+        f"/api/rules/{b.doomed_rule['id']}"
+    ),
+    ("POST", "/api/rules/apply"): lambda api, b: api.post("/api/rules/apply", {"dry_run": False}),
+    ("POST", "/api/rules/preview"): lambda api, b: api.post("/api/rules/preview", RULE),
+    ("GET", "/api/rules/suggestions"): lambda api, b: api.get("/api/rules/suggestions"),
     ("GET", "/api/reports/spending"): lambda api, b: api.get("/api/reports/spending"),
     ("GET", "/api/reports/cashflow"): lambda api, b: api.get("/api/reports/cashflow"),
     ("GET", "/api/reports/net-worth"): lambda api, b: api.get("/api/reports/net-worth"),
