@@ -70,7 +70,7 @@ def planning_routes(ledger: Ledger, converter: cattrs.Converter) -> list[Route]:
                    {200: ("What this call posted (nothing when all was posted before).",
                           "PostDue")},
                    description="Safe to run any number of times from any number of "
-                   "processes; a concurrent run may answer 409.", expensive=True),
+                   "processes; a concurrent run may answer 409."),
             ),
         ),
         Route(

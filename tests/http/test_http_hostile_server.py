@@ -112,6 +112,31 @@ class TestHostileRequestsAgainstTheServer:
         assert (status, answer["errors"][0]["field"]) == (422, "merchant")
         assert server.call("GET", "/api/transactions", headers=auth)[2]["total"] == 0
 
+    @pytest.mark.parametrize(
+        ("path", "body", "field"),
+        [
+            ("/api/budgets", {"name": "b\x00", "category": "x", "amount": "10",
+             "currency": "USD", "period": "monthly", "start": "2024-01-01"}, "name"),
+            ("/api/budgets", {"name": "b", "tag": "t\x00", "amount": "10",
+             "currency": "USD", "period": "monthly", "start": "2024-01-01"}, "tag"),
+            ("/api/schedules", {"name": "s\x00", "account_id": 1, "amount": "-1",
+             "start_date": "2024-01-01", "freq": "monthly"}, "name"),
+            ("/api/rules", {"name": "r\x00", "conditions": {"field": "merchant",
+             "op": "contains", "value": "x"}, "actions": [{"set": "category", "value": "y"}]},
+             "name"),
+            ("/api/rules", {"name": "r", "conditions": {"field": "merchant", "op": "contains",
+             "value": "x\x00"}, "actions": [{"set": "category", "value": "y"}]}, "conditions"),
+        ],
+    )  # fmt: skip
+    def test_nul_in_planning_and_rules_is_422(
+        self, server: ServerProcess, auth: dict[str, str], path: str, body: Any, field: str
+    ) -> None:
+        """Budgets, schedules and rules refuse NUL like every other text, on every backend."""
+        account(server, auth)
+        status, _, answer = server.call("POST", path, body, auth)
+        assert status == 422, answer
+        assert field in {e["field"] for e in answer["errors"]}
+
     @pytest.mark.parametrize(("sub", "tenant"), [("a\x00b", "t"), ("u", "t\x1b")])
     def test_a_token_with_control_characters_is_401(
         self, server: ServerProcess, sub: str, tenant: str
