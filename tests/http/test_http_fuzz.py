@@ -290,11 +290,64 @@ def hostile_requests(draw: st.DrawFn, document: Mapping[str, Any]) -> dict[str, 
         "statuses": sorted(operation["responses"]),
     }
     if method in ("POST", "PATCH", "PUT"):
-        request["body"] = draw(_json_text())
+        shape = _body_schema(document, operation)
+        bodies = _json_text() if shape is None else _json_text() | _shaped(document, shape)
+        request["body"] = draw(bodies)
         request["content_type"] = draw(
             st.sampled_from(["application/json", "application/json", "text/csv"])
         )
     return request
+
+
+def _resolve(document: Mapping[str, Any], schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    ref = schema.get("$ref")
+    if not isinstance(ref, str):
+        return schema
+    resolved: Mapping[str, Any] = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    return resolved
+
+
+def _body_schema(document: Mapping[str, Any], operation: Mapping[str, Any]) -> Any:
+    content = operation.get("requestBody", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema")
+    return None if schema is None else _resolve(document, schema)
+
+
+def _plausible(document: Mapping[str, Any], schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
+    """A value of roughly the right type, with hostile text wherever a string goes."""
+    schema = _resolve(document, schema)
+    if "enum" in schema:
+        return st.sampled_from(schema["enum"])
+    kinds = schema.get("type", "string")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    if schema.get("format") == "date":
+        return st.dates().map(str)
+    if "number" in kinds:
+        return st.sampled_from(["1.00", "-1.00", "0"])
+    if "integer" in kinds:
+        return st.integers(1, 3)
+    if "boolean" in kinds:
+        return st.booleans()
+    if "array" in kinds:
+        return st.lists(_TEXT, max_size=2)
+    if "object" in kinds:
+        return st.just({})
+    return _TEXT
+
+
+def _shaped(document: Mapping[str, Any], schema: Mapping[str, Any]) -> st.SearchStrategy[str]:
+    """A body with the documented fields, every string among them drawn to be hostile."""
+    properties: Mapping[str, Any] = schema.get("properties", {})
+    required = set(schema.get("required", ()))
+    fields = {
+        name: _plausible(document, sub)
+        if name in required
+        else st.none() | _plausible(document, sub)
+        for name, sub in properties.items()
+    }
+    return st.fixed_dictionaries(fields).map(
+        lambda body: dumps({k: v for k, v in body.items() if v is not None})
+    )
 
 
 def _bytes(text: str) -> bytes:
