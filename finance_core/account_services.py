@@ -23,6 +23,7 @@ from finance_core.ledger_base import (
     BalanceWrite,
     LedgerBase,
     check_version,
+    positive_id,
 )
 from finance_core.money import check_amount, check_currency
 from finance_core.occurrence_links import forget_account_plans
@@ -96,6 +97,7 @@ class AccountServices(LedgerBase):
         return account
 
     def get_account(self, principal: Principal, account_id: int) -> Account:
+        positive_id(account_id, "account_id")
         with self._unit(principal.tenant_id, readonly=True) as uow:
             account = uow.accounts.get(account_id)
         if account is None:
@@ -108,6 +110,7 @@ class AccountServices(LedgerBase):
 
     def balance_as_of(self, principal: Principal, account_id: int, day: date) -> Decimal:
         """The balance at the end of ``day``: initial balance plus amounts dated up to it."""
+        positive_id(account_id, "account_id")
         day = check_date(day, "as_of")
         with self._unit(principal.tenant_id, readonly=True) as uow:
             account = uow.accounts.get(account_id)
@@ -127,6 +130,7 @@ class AccountServices(LedgerBase):
     ) -> Account:
         """Change name, type or floor; a new floor must not be above the balance."""
         principal.require_write()
+        positive_id(account_id, "account_id")
         now = self._now()
         with self._unit(principal.tenant_id) as uow:
             write = BalanceWrite(self, uow)
@@ -164,6 +168,7 @@ class AccountServices(LedgerBase):
         Budgets that projected onto the account keep counting spending, unprojected.
         """
         principal.require_write()
+        positive_id(account_id, "account_id")
         now = self._now()
         with self._unit(principal.tenant_id) as uow:
             write = BalanceWrite(self, uow)

@@ -9,6 +9,7 @@ from decimal import Decimal
 import attrs
 
 from finance_core.errors import ValidationError
+from finance_core.text import check_chars
 
 
 class AccountType(enum.Enum):
@@ -63,4 +64,4 @@ def check_account_name(value: object) -> str:
     name = value.strip()
     if not 1 <= len(name) <= 255:
         raise ValidationError.of("name", "name must be 1 to 255 characters after trimming")
-    return name
+    return check_chars(name, "name")

@@ -26,6 +26,7 @@ from finance_core.ports import UnitOfWork
 from finance_core.queries import TransactionFilter
 from finance_core.schedule_input import check_account_ref, check_name, unknown_fields
 from finance_core.tenancy import Principal
+from finance_core.text import check_chars
 from finance_core.transactions import check_category, check_date
 
 BUDGET_FIELDS: Final = frozenset(
@@ -60,7 +61,7 @@ def _start_day(value: object, period: object) -> int:
 def _tag(value: object) -> str:
     if not isinstance(value, str) or not 1 <= len(value) <= 50:
         raise ValidationError.of("tag", "tag must be 1 to 50 characters")
-    return value
+    return check_chars(value, "tag")
 
 
 def clean_budget(fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -106,7 +106,15 @@ class BalanceRuleViolation(FinanceError):
 
 
 class StorageError(FinanceError):
-    """The storage backend failed (connection lost, corrupt file); nothing was committed."""
+    """The storage backend failed (connection lost, corrupt file); nothing was committed.
+
+    ``outcome_unknown`` marks the one exception: the connection was lost during
+    COMMIT, so the write may or may not be stored.
+    """
+
+    def __init__(self, message: str, *, outcome_unknown: bool = False) -> None:
+        super().__init__(message)
+        self.outcome_unknown = outcome_unknown
 
 
 class StorageFullError(StorageError):

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from finance_core.accounts import Account
-from finance_core.errors import NotFoundError
+from finance_core.errors import NotFoundError, ValidationError
 from finance_core.import_statements import StatementPart, split_by_account
 from finance_core.importing import (
     ImportResult,
@@ -21,11 +21,15 @@ from finance_core.importing import (
     outcomes_for,
     plan_rows,
 )
+from finance_core.ledger_base import positive_id
 from finance_core.ports import UnitOfWork
 from finance_core.statement_services import StatementServices, book_balance, statement_view
 from finance_core.statements import ReconciliationCheck, StatementView
 from finance_core.tenancy import Principal
 from finance_core.transaction_services import TransactionServices
+
+#: Most rows one import may hold; an import is one unit of work held in memory.
+MAX_IMPORT_ROWS: Final = 100_000
 
 
 @attrs.frozen
@@ -70,6 +74,14 @@ class ImportServices(TransactionServices, StatementServices):
         stated closing balance with the books at the statement's last day.
         """
         principal.require_write()
+        positive_id(account_id, "account_id")
+        row_count = len(parsed.rows) + len(parsed.rejected)
+        if row_count > MAX_IMPORT_ROWS:
+            raise ValidationError.of(
+                "file",
+                f"the file holds {row_count:,} rows; an import takes at most "
+                f"{MAX_IMPORT_ROWS:,}: split it into several files",
+            )
         parts = split_by_account(parsed, account_id, accounts)
         with self._unit(principal.tenant_id, readonly=dry_run) as uow:
             plans = [self._plan(uow, part) for part in parts]

@@ -15,6 +15,7 @@ from datetime import date
 import attrs
 
 from finance_core.errors import ValidationError
+from finance_core.ids import is_id
 from finance_core.importing import ParsedFile, RejectedRow
 from finance_core.statements import ParsedStatement
 
@@ -42,7 +43,7 @@ def _period(parsed: ParsedFile) -> ParsedStatement:
 def _checked(accounts: Mapping[str, int] | None) -> dict[str, int]:
     if not accounts:
         return {}
-    bad = [k for k, v in accounts.items() if isinstance(v, bool) or not isinstance(v, int)]
+    bad = [k for k, v in accounts.items() if not is_id(v)]
     if bad or not all(isinstance(k, str) for k in accounts):
         raise ValidationError.of(
             "accounts",

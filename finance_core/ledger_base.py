@@ -15,9 +15,9 @@ from finance_core.accounts import Account
 from finance_core.errors import (
     NotFoundError,
     StaleVersionError,
-    ValidationError,
 )
 from finance_core.events import Event, EventKind, EventLog
+from finance_core.ids import check_id
 from finance_core.money import check_currency
 from finance_core.ports import Storage, UnitOfWork
 from finance_core.reconciliation import refuse_locked
@@ -139,9 +139,7 @@ def check_version(kind: str, ident: int, expected: int | None, actual: int) -> N
 
 
 def positive_id(value: object, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValidationError.of(field, f"{field} must be a positive integer")
-    return value
+    return check_id(value, field)
 
 
 class LedgerBase:

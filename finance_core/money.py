@@ -38,6 +38,30 @@ ISO_4217_CODES: Final[frozenset[str]] = frozenset(
 MAX_MAGNITUDE: Final[Decimal] = Decimal(10) ** 14
 
 
+#: The largest numbers any input may spell: digits and the power of ten. Every
+#: float64 fits, so a client's JSON number is never refused for its size alone,
+#: while a number like 1e999999999 is refused before any arithmetic.
+MAX_NUMBER_DIGITS: Final = 100
+MAX_NUMBER_EXPONENT: Final = 400
+NUMBER_TOO_LARGE: Final = (
+    f"is too large a number: at most {MAX_NUMBER_DIGITS} digits "
+    f"and powers of ten from -{MAX_NUMBER_EXPONENT} to {MAX_NUMBER_EXPONENT}"
+)
+
+
+def number_size_problem(value: Decimal) -> str | None:
+    """Why a finite ``value`` is too large to compute with, or None."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    if (
+        len(digits) > MAX_NUMBER_DIGITS
+        or value.adjusted() > MAX_NUMBER_EXPONENT
+        or exponent < -MAX_NUMBER_EXPONENT - MAX_NUMBER_DIGITS
+    ):
+        return NUMBER_TOO_LARGE
+    return None
+
+
 def minor_units(currency: str) -> int:
     """Digits after the decimal point for ``currency`` (2 for USD, 0 for JPY)."""
     return _MINOR_UNIT_EXCEPTIONS.get(currency, 2)
@@ -71,7 +95,18 @@ def to_decimal(value: object, field: str) -> Decimal:
         raise ValidationError.of(field, f"expected a decimal amount, got {type(value).__name__}")
     if not result.is_finite():
         raise ValidationError.of(field, "amount must be a finite number")
+    problem = number_size_problem(result)
+    if problem is not None:
+        raise ValidationError.of(field, f"{field} {problem}")
     return result
+
+
+def check_decimal(value: object, field: str = "amount") -> Decimal:
+    """A finite amount below 10^14 in size, before its currency is known."""
+    amount = to_decimal(value, field)
+    if abs(amount) >= MAX_MAGNITUDE:
+        raise ValidationError.of(field, f"{amount} is too large (limit: below 10^14)")
+    return amount
 
 
 def check_amount(value: object, currency: str, field: str = "amount") -> Decimal:

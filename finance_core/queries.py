@@ -10,17 +10,26 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Final, Generic, TypeVar
 
 import attrs
 
-from finance_core.errors import ValidationError
+from finance_core.errors import FieldError, ValidationError
+from finance_core.ids import MAX_ID, is_id
+from finance_core.money import number_size_problem
+from finance_core.text import text_problem
 from finance_core.transactions import Transaction
 
 MAX_LIMIT: Final = 1000
 DEFAULT_LIMIT: Final = 100
+#: Deeper pages are read with cursors, which cost the same at any depth.
+MAX_OFFSET: Final = 1_000_000_000
+#: Longest text a filter compares (the longest stored field it searches is 1000).
+MAX_FILTER_TEXT: Final = 255
+MAX_CURSOR_LENGTH: Final = 255
+_TEXT_FILTERS: Final = ("category", "merchant", "der_category", "der_merchant", "text")
 
 T = TypeVar("T")
 
@@ -40,6 +49,11 @@ class TransactionFilter:
     min_amount: Decimal | None = None
     max_amount: Decimal | None = None
     text: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        errors = filter_errors(self)
+        if errors:
+            raise ValidationError(errors)
 
     def matches(self, txn: Transaction) -> bool:
         """The reference semantics every backend must reproduce."""
@@ -69,6 +83,48 @@ class TransactionFilter:
         )
 
 
+def _text_error(field: str, value: object) -> FieldError | None:
+    if not isinstance(value, str):
+        return FieldError(field, f"{field} must be a string")
+    if len(value) > MAX_FILTER_TEXT:
+        return FieldError(field, f"{field} is {len(value)} characters; at most {MAX_FILTER_TEXT}")
+    problem = text_problem(value)
+    return None if problem is None else FieldError(field, f"{field} {problem}")
+
+
+def filter_errors(flt: TransactionFilter) -> list[FieldError]:
+    """Every bad value of a filter, so that every backend gets only what it can compare."""
+    errors: list[FieldError] = []
+    if flt.account_id is not None and not is_id(flt.account_id):
+        errors.append(FieldError("account_id", f"account_id must be an id from 1 to {MAX_ID}"))
+    for name in ("start_date", "end_date"):
+        value = getattr(flt, name)
+        if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+            errors.append(FieldError(name, f"{name} must be a date"))
+    for name in _TEXT_FILTERS:
+        value = getattr(flt, name)
+        error = None if value is None else _text_error(name, value)
+        if error is not None:
+            errors.append(error)
+    if isinstance(flt.tags, str) or not all(isinstance(t, str) for t in flt.tags):
+        errors.append(FieldError("tags", "tags must be a sequence of strings"))
+    else:
+        for tag in flt.tags:
+            error = _text_error("tags", tag)
+            if error is not None:
+                errors.append(error)
+                break
+    for name in ("min_amount", "max_amount"):
+        value = getattr(flt, name)
+        if value is None:
+            continue
+        if not isinstance(value, Decimal) or not value.is_finite():
+            errors.append(FieldError(name, f"{name} must be a finite Decimal"))
+        elif (problem := number_size_problem(value)) is not None:
+            errors.append(FieldError(name, f"{name} {problem}"))
+    return errors
+
+
 def _contains(haystack: str | None, needle: str) -> bool:
     return haystack is not None and needle.casefold() in haystack.casefold()
 
@@ -87,8 +143,12 @@ class Cursor:
     @classmethod
     def decode(cls, token: str) -> Cursor:
         try:
+            if len(token) > MAX_CURSOR_LENGTH:
+                raise ValueError(token)
             padded = token + "=" * (-len(token) % 4)
             day, ident = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
+            if not (ident.isascii() and ident.isdigit() and is_id(int(ident))):
+                raise ValueError(ident)
             return cls(date.fromisoformat(day), int(ident))
         except (ValueError, binascii.Error, UnicodeDecodeError):
             raise ValidationError.of(
@@ -110,16 +170,24 @@ class PageRequest:
     with_total: bool = True
 
     def __attrs_post_init__(self) -> None:
-        if (
-            isinstance(self.limit, bool)
-            or not isinstance(self.limit, int)
-            or not (1 <= self.limit <= MAX_LIMIT)
-        ):
-            raise ValidationError.of("limit", f"limit must be between 1 and {MAX_LIMIT}")
-        if isinstance(self.offset, bool) or not isinstance(self.offset, int) or self.offset < 0:
-            raise ValidationError.of("offset", "offset must be 0 or more")
-        if self.cursor is not None and self.offset:
-            raise ValidationError.of("offset", "use either offset or cursor, not both")
+        errors = []
+        if not _int_within(self.limit, 1, MAX_LIMIT):
+            errors.append(FieldError("limit", f"limit must be between 1 and {MAX_LIMIT}"))
+        if not _int_within(self.offset, 0, MAX_OFFSET):
+            errors.append(
+                FieldError(
+                    "offset",
+                    f"offset must be from 0 to {MAX_OFFSET:,}; page deeper with the cursor",
+                )
+            )
+        elif self.cursor is not None and self.offset:
+            errors.append(FieldError("offset", "use either offset or cursor, not both"))
+        if errors:
+            raise ValidationError(errors)
+
+
+def _int_within(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 @attrs.frozen

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Final
 
 from finance_core.errors import NotFoundError, ValidationError
-from finance_core.ledger_base import LedgerBase
+from finance_core.ledger_base import LedgerBase, positive_id
 from finance_core.queries import TransactionFilter
 from finance_core.reports import (
     FLOW_PERIODS,
@@ -22,7 +22,7 @@ from finance_core.reports import (
     ReportRow,
     balance_series,
     check_choice,
-    check_range,
+    check_span,
     period_label,
     roll_cashflow,
     roll_net_worth,
@@ -38,6 +38,11 @@ REPORTS: Final[dict[str, tuple[str, ...]]] = {
     "net-worth": NET_WORTH_PERIODS,
     "balance-history": HISTORY_PERIODS,
 }
+
+
+def _check_account(account_id: int | None) -> None:
+    if account_id is not None:
+        positive_id(account_id, "account_id")
 
 
 class ReportServices(LedgerBase):
@@ -59,7 +64,8 @@ class ReportServices(LedgerBase):
         """
         check_choice(group_by, GROUPS, "group_by")
         check_choice(period, FLOW_PERIODS)
-        check_range(start_date, end_date)
+        check_span(start_date, end_date, period)
+        _check_account(account_id)
         flt = TransactionFilter(account_id=account_id, start_date=start_date, end_date=end_date)
         with self._unit(principal.tenant_id, readonly=True) as uow:
             if account_id is not None and uow.accounts.get(account_id) is None:
@@ -80,7 +86,8 @@ class ReportServices(LedgerBase):
     ) -> list[ReportRow]:
         """Income, expenses (both positive) and net per period and currency."""
         check_choice(period, FLOW_PERIODS)
-        check_range(start_date, end_date)
+        check_span(start_date, end_date, period)
+        _check_account(account_id)
         flt = TransactionFilter(account_id=account_id, start_date=start_date, end_date=end_date)
         with self._unit(principal.tenant_id, readonly=True) as uow:
             if account_id is not None and uow.accounts.get(account_id) is None:
@@ -101,7 +108,8 @@ class ReportServices(LedgerBase):
     ) -> list[ReportRow]:
         """The sum of account balances at the end of each period, per currency."""
         check_choice(period, NET_WORTH_PERIODS)
-        check_range(start_date, end_date)
+        check_span(start_date, end_date, period)
+        _check_account(account_id)
         with self._unit(principal.tenant_id, readonly=True) as uow:
             accounts = uow.accounts.list()
             if account_id is not None:
@@ -125,7 +133,8 @@ class ReportServices(LedgerBase):
     ) -> list[ReportRow]:
         """One account's balance at the end of each period."""
         check_choice(period, HISTORY_PERIODS)
-        check_range(start_date, end_date)
+        check_span(start_date, end_date, period)
+        positive_id(account_id, "account_id")
         with self._unit(principal.tenant_id, readonly=True) as uow:
             account = uow.accounts.get(account_id)
             if account is None:

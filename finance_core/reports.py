@@ -30,6 +30,10 @@ PERIOD_NAMES: Final = ("day", "week", "month", "year", "none")
 FLOW_PERIODS: Final = ("week", "month", "year", "none")
 NET_WORTH_PERIODS: Final = ("day", "week", "month", "year")
 HISTORY_PERIODS: Final = ("day", "week", "month")
+#: Most periods one report may span: about 11 years by day, 76 by week, 333 by
+#: month. A report costs time and memory per period, so a wider range is refused
+#: (a 4xx naming the limit) instead of running away.
+MAX_REPORT_PERIODS: Final = 4000
 
 
 @attrs.frozen
@@ -62,12 +66,14 @@ def period_label(day: date, period: str) -> str | None:
 
 
 def period_end(day: date, period: str) -> date:
-    """The last day of the period that holds ``day``."""
+    """The last day of the period that holds ``day`` (never past 9999-12-31)."""
     if period == "day":
         return day
     if period == "week":
-        return day + timedelta(days=6 - day.weekday())
+        return day + timedelta(days=min(6 - day.weekday(), (date.max - day).days))
     if period == "month":
+        if (day.year, day.month) == (date.max.year, 12):
+            return date.max
         first_next = date(day.year + day.month // 12, day.month % 12 + 1, 1)
         return first_next - timedelta(days=1)
     if period == "year":
@@ -93,6 +99,33 @@ def check_choice(value: str, allowed: Iterable[str], field: str = "period") -> N
 def check_range(start: date | None, end: date | None) -> None:
     if start is not None and end is not None and start > end:
         raise ValidationError.of("start_date", "start_date is after end_date")
+
+
+def count_periods(start: date, end: date, period: str) -> int:
+    """How many periods of ``period`` the days ``start`` to ``end`` touch."""
+    if period == "day":
+        return (end - start).days + 1
+    if period == "week":
+        return (end - start).days // 7 + (1 if end.weekday() >= start.weekday() else 2)
+    if period == "month":
+        return (end.year - start.year) * 12 + end.month - start.month + 1
+    if period == "year":
+        return end.year - start.year + 1
+    return 1
+
+
+def check_span(start: date | None, end: date | None, period: str) -> None:
+    """Refuse a range of more than ``MAX_REPORT_PERIODS`` periods, before any work."""
+    check_range(start, end)
+    if start is None or end is None:
+        return
+    count = count_periods(start, end, period)
+    if count > MAX_REPORT_PERIODS:
+        raise ValidationError.of(
+            "end_date",
+            f"{start} to {end} is {count:,} periods of {period}; a report spans at most "
+            f"{MAX_REPORT_PERIODS:,}: narrow the dates or choose a longer period",
+        )
 
 
 def storage_bucket(period: str) -> str:
@@ -163,7 +196,7 @@ def balance_series(
     days = [d for rows in per_account.values() for d, _ in rows]
     start = start_date or (min(days) if days else today)
     end = end_date or max([today, *days])
-    check_range(start, end)
+    check_span(start, end, period)
     out: dict[int, list[tuple[date, Decimal]]] = {}
     for ident, account in wanted.items():
         movements = sorted(per_account.get(ident, []))

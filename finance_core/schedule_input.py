@@ -12,6 +12,7 @@ from finance_core.errors import FieldError, ValidationError, gather
 from finance_core.money import check_amount, to_decimal
 from finance_core.recurrence import Recurrence, parse_recurrence
 from finance_core.schedules import AmountTolerance, ScheduleTerms
+from finance_core.text import check_chars
 from finance_core.transactions import check_category, check_tags, check_text
 
 RECURRENCE_FIELDS: Final = frozenset(
@@ -39,7 +40,7 @@ MAX_DATE_TOLERANCE: Final = 31
 def check_name(value: object) -> str:
     if not isinstance(value, str) or not 1 <= len(value.strip()) <= 255:
         raise ValidationError.of("name", "name is required: 1 to 255 characters")
-    return value.strip()
+    return check_chars(value.strip(), "name")
 
 
 def check_account_ref(value: object, field: str) -> int:

@@ -8,6 +8,7 @@ from datetime import datetime
 import attrs
 
 from finance_core.errors import PermissionDeniedError, ValidationError
+from finance_core.text import check_chars
 
 
 class Role(enum.Enum):
@@ -98,10 +99,17 @@ class Member:
 def check_tenant_name(value: object) -> str:
     if not isinstance(value, str) or not (1 <= len(value.strip()) <= 255):
         raise ValidationError.of("name", "tenant name must be 1 to 255 characters")
-    return value.strip()
+    return check_chars(value.strip(), "name")
 
 
 def check_tenant_id(value: object) -> str:
     if not isinstance(value, str) or not (1 <= len(value) <= 255):
         raise ValidationError.of("tenant_id", "tenant id must be a string of 1 to 255 characters")
-    return value
+    return check_chars(value, "tenant_id")
+
+
+def check_auth_user_id(value: object, field: str = "auth_user_id") -> str:
+    """A user id as the auth service issues it (a token's ``sub``)."""
+    if not isinstance(value, str) or not (1 <= len(value) <= 255):
+        raise ValidationError.of(field, f"{field} must be 1 to 255 characters")
+    return check_chars(value, field)

@@ -8,8 +8,8 @@ from finance_core.errors import (
     DuplicateError,
     NotFoundError,
     PermissionDeniedError,
-    ValidationError,
 )
+from finance_core.ids import MAX_USER_ID, check_id
 from finance_core.ledger_base import LedgerBase
 from finance_core.ports import UnitOfWork
 from finance_core.tenancy import (
@@ -18,6 +18,7 @@ from finance_core.tenancy import (
     Role,
     Tenant,
     User,
+    check_auth_user_id,
     check_tenant_id,
     check_tenant_name,
 )
@@ -30,6 +31,7 @@ class TenantServices(LedgerBase):
         """Create a tenant with ``owner`` (an auth user id) as its owner."""
         tenant_id = check_tenant_id(tenant_id)
         name = check_tenant_name(name)
+        owner = check_auth_user_id(owner, "owner")
         now = self._now()
         with self._unit(tenant_id) as uow:
             if uow.tenant.get() is not None:
@@ -56,6 +58,9 @@ class TenantServices(LedgerBase):
         member joins with that role. After that, the stored membership decides.
         """
         tenant_id = check_tenant_id(tenant_id)
+        auth_user_id = check_auth_user_id(auth_user_id)
+        if tenant_name is not None:
+            tenant_name = check_tenant_name(tenant_name)
         if self.scopes.current is not None:
             # A failed attempt would poison the open scope, so a retry could not succeed.
             raise RuntimeError("provision runs in units of its own; call it outside any scope")
@@ -75,6 +80,7 @@ class TenantServices(LedgerBase):
         authorizes the request is read in the same snapshot as the request's data.
         """
         tenant_id = check_tenant_id(tenant_id)
+        auth_user_id = check_auth_user_id(auth_user_id)
         with self._unit(tenant_id, readonly=True) as uow:
             found = uow.members.find_caller(auth_user_id)
         if found is None:
@@ -147,8 +153,7 @@ class TenantServices(LedgerBase):
         role = Role.parse(role)
         if role is Role.OWNER:
             principal.require_owner("add another owner")
-        if not isinstance(auth_user_id, str) or not 1 <= len(auth_user_id) <= 255:
-            raise ValidationError.of("auth_user_id", "auth_user_id must be 1 to 255 characters")
+        auth_user_id = check_auth_user_id(auth_user_id)
         now = self._now()
         with self._unit(principal.tenant_id) as uow:
             user = uow.users.get_or_create(auth_user_id)
@@ -161,6 +166,7 @@ class TenantServices(LedgerBase):
         return member
 
     def _target_member(self, principal: Principal, uow: UnitOfWork, user_id: int) -> Member:
+        check_id(user_id, "user_id", MAX_USER_ID)
         member = uow.members.get_by_user(user_id)
         if member is None:
             raise NotFoundError("member", user_id)

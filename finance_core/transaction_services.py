@@ -69,6 +69,7 @@ class TransactionServices(TransferServices):
     ) -> BatchResult:
         """Post many transactions to one account, all or nothing."""
         principal.require_write()
+        positive_id(account_id, "account_id")
         if not items:
             raise ValidationError.of("transactions", "a batch needs at least one transaction")
         now = self._now()
@@ -124,6 +125,7 @@ class TransactionServices(TransferServices):
             )
 
     def get_transaction(self, principal: Principal, transaction_id: int) -> Transaction:
+        positive_id(transaction_id, "transaction_id")
         with self._unit(principal.tenant_id, readonly=True) as uow:
             txn = uow.transactions.get(transaction_id)
         if txn is None:
@@ -146,6 +148,7 @@ class TransactionServices(TransferServices):
 
     def _locked_transaction(self, write: BalanceWrite, transaction_id: int) -> Transaction:
         """Fetch a transaction with its account locked, re-reading after the lock."""
+        positive_id(transaction_id, "transaction_id")
         uow = write.uow
         for _ in range(5):
             txn = uow.transactions.get(transaction_id)

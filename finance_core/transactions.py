@@ -12,11 +12,13 @@ import attrs
 
 from finance_core.errors import FieldError, ValidationError, gather
 from finance_core.money import check_amount
+from finance_core.text import check_chars
 
 MAX_TAGS: Final = 20
 TRANSFER_CATEGORY: Final = "transfer"
 
 #: Optional text fields and their maximum lengths.
+#: Only ``description`` may hold tab and line breaks; no text holds other controls.
 TEXT_LIMITS: Final[dict[str, int]] = {
     "description": 1000,
     "merchant": 255,
@@ -87,10 +89,13 @@ TRANSACTION_FIELDS: Final = frozenset(
 )
 
 
+MULTILINE_FIELDS: Final = frozenset({"description"})
+
+
 def check_category(value: object, field: str = "category") -> str:
     if not isinstance(value, str) or not 1 <= len(value.strip()) <= 100:
         raise ValidationError.of(field, "category is required: 1 to 100 characters")
-    return value.strip()
+    return check_chars(value.strip(), field)
 
 
 def check_text(field: str, value: object) -> str | None:
@@ -101,7 +106,7 @@ def check_text(field: str, value: object) -> str | None:
     limit = TEXT_LIMITS[field]
     if len(value) > limit:
         raise ValidationError.of(field, f"{field} is {len(value)} characters; the limit is {limit}")
-    return value
+    return check_chars(value, field, multiline=field in MULTILINE_FIELDS)
 
 
 def check_tags(value: object) -> tuple[str, ...]:
@@ -116,6 +121,7 @@ def check_tags(value: object) -> tuple[str, ...]:
     for tag in tags:
         if not isinstance(tag, str) or not 1 <= len(tag) <= 50:
             raise ValidationError.of("tags", f"each tag must be 1 to 50 characters: {tag!r}")
+        check_chars(tag, "tags")
         if tag in seen:
             raise ValidationError.of("tags", f"tag {tag!r} appears twice; tags are distinct")
         seen.add(tag)

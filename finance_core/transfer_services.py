@@ -18,6 +18,7 @@ from finance_core.ledger_base import (
     LedgerBase,
     TransferResult,
     check_version,
+    positive_id,
     transfer_version,
 )
 from finance_core.money import check_amount
@@ -47,6 +48,14 @@ class TransferServices(LedgerBase):
     ) -> TransferResult:
         """Move ``amount`` out of one account and ``to_amount`` (default: the same) into another."""
         principal.require_write()
+        _, id_errors = gather(
+            {
+                "from_account_id": lambda: positive_id(from_account_id, "from_account_id"),
+                "to_account_id": lambda: positive_id(to_account_id, "to_account_id"),
+            }
+        )
+        if id_errors:
+            raise ValidationError(id_errors)
         if from_account_id == to_account_id:
             raise ValidationError.of("to_account_id", "a transfer needs two different accounts")
         now = self._now()
@@ -125,6 +134,7 @@ class TransferServices(LedgerBase):
         return TransferResult(transfer, out_leg, in_leg)
 
     def get_transfer(self, principal: Principal, transfer_id: int) -> TransferResult:
+        positive_id(transfer_id, "transfer_id")
         with self._unit(principal.tenant_id, readonly=True) as uow:
             transfer = uow.transfers.get(transfer_id)
             if transfer is None:
@@ -148,6 +158,7 @@ class TransferServices(LedgerBase):
     def _delete_transfer(
         self, write: BalanceWrite, transfer_id: int, expected_version: int | None = None
     ) -> None:
+        positive_id(transfer_id, "transfer_id")
         uow = write.uow
         transfer = uow.transfers.get(transfer_id)
         if transfer is None:

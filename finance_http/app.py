@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -17,6 +18,12 @@ from finance_http.auth import AuthMiddleware, TokenVerifier
 from finance_http.context import FinanceRequest
 from finance_http.idempotency import IdempotencyMiddleware, IdempotencyService
 from finance_http.jsonio import ExactJSONHandler
+from finance_http.limits import (
+    ExpensiveRequestMiddleware,
+    TenantSlots,
+    expensive_operations,
+    process_slot_dir,
+)
 from finance_http.middleware import JsonBodyMiddleware, RequestLogMiddleware
 from finance_http.openapi import build_document
 from finance_http.problems import ErrorMapper, ErrorMapping
@@ -97,10 +104,16 @@ def create_app(deps: Dependencies) -> falcon.App[FinanceRequest, falcon.Response
     settings = deps.settings
     routes = all_routes(deps)
     public = {id(route.resource) for route in routes if route.public}
+    slots = TenantSlots(
+        Path(settings.slot_dir) if settings.slot_dir else process_slot_dir(),
+        settings.expensive_requests_per_tenant,
+    )
     middleware: list[Any] = [
         RequestLogMiddleware(),
         *_cors(settings),
         AuthMiddleware(TokenVerifier(settings), public),
+        # Before the request's unit of work opens, so a refused request holds nothing.
+        ExpensiveRequestMiddleware(slots, expensive_operations(routes)),
         JsonBodyMiddleware(settings.max_body_bytes),
         IdempotencyMiddleware(IdempotencyService(deps.ledger)),
         # After the idempotency reservation (its own unit of work) and before

@@ -17,6 +17,7 @@ import jwt
 
 from finance_core.errors import ValidationError
 from finance_core.tenancy import Role
+from finance_core.text import text_problem
 from finance_http.context import FinanceRequest, Identity
 from finance_http.problems import HttpProblem
 from finance_http.settings import Settings
@@ -137,15 +138,25 @@ def identity(claims: Mapping[str, Any]) -> tuple[str, str, Role | None]:
     sub = claims["sub"]
     if not isinstance(sub, str) or not 1 <= len(sub) <= MAX_ID_LENGTH:
         raise unauthorized("the sub claim must be a string of 1 to 255 characters", token_sent=True)
+    if (problem := text_problem(sub)) is not None:
+        raise unauthorized(f"the sub claim {problem}", token_sent=True)
     raw_tenant = claims.get("tenant_id")
     if raw_tenant is None:
         tenant_id = PERSONAL_PREFIX + sub
+        if len(tenant_id) > MAX_ID_LENGTH:
+            raise unauthorized(
+                f"a token without tenant_id acts in a personal tenant named after its sub, "
+                f"so its sub may be at most {MAX_ID_LENGTH - len(PERSONAL_PREFIX)} characters",
+                token_sent=True,
+            )
     elif isinstance(raw_tenant, bool) or not isinstance(raw_tenant, str | int):
         raise unauthorized("the tenant_id claim must be a string or an integer", token_sent=True)
     else:
         tenant_id = str(raw_tenant)
         if not 1 <= len(tenant_id) <= MAX_ID_LENGTH - len(PERSONAL_PREFIX):
             raise unauthorized("the tenant_id claim must be 1 to 246 characters", token_sent=True)
+        if (problem := text_problem(tenant_id)) is not None:
+            raise unauthorized(f"the tenant_id claim {problem}", token_sent=True)
     raw_role = claims.get("role")
     role = None
     if raw_role is not None:

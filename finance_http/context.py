@@ -56,6 +56,8 @@ class RequestContext(falcon.Context):
         self.if_match_given: bool = False
         #: (tenant id, key, request fingerprint) of an Idempotency-Key this request reserved.
         self.idempotency: tuple[str, str, str] | None = None
+        #: The open slot file of an expensive request, released with the response.
+        self.slot: int | None = None
 
 
 class FinanceRequest(falcon.Request):

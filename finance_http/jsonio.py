@@ -8,29 +8,109 @@ shapes only ever hold dicts, lists, strings, ints, bools, None and Decimals.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 import falcon
 from falcon.media import BaseHandler
 
+from finance_core.money import MAX_NUMBER_DIGITS, NUMBER_TOO_LARGE, number_size_problem
+
 # What json.dumps(ensure_ascii=False) writes for a string, without its per-call checks.
 _encode_string: Callable[[str], str] = json.encoder.encode_basestring
+
+
+#: Deepest nesting of arrays and objects a document may have. Request bodies
+#: need 4 levels; the limit stops a body of thousands of ``[`` long before the
+#: parser's recursion could fail.
+MAX_DEPTH: Final = 32
+
+# A JSON string (escapes included), and the brackets left once strings are gone.
+_STRING: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET: Final = re.compile(r"[^\[\]{}]+")
+_NUMBER: Final = re.compile(r"-?(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?")
 
 
 class JsonSyntaxError(ValueError):
     """The body is not valid JSON (or uses NaN/Infinity, which JSON does not have)."""
 
 
+class JsonLimitError(JsonSyntaxError):
+    """Valid JSON beyond what this service reads: nesting too deep or a number too large."""
+
+
 def _no_constants(name: str) -> NoReturn:
     raise JsonSyntaxError(f"{name} is not a JSON number")
 
 
+def number_text_problem(literal: str) -> str | None:
+    """Why a number as written is too large to read, judged before any arithmetic.
+
+    Only the digit counts are looked at until they are known to be small, so
+    ``1e999999999`` is refused at once; the value then meets the core's limits.
+    """
+    match = _NUMBER.fullmatch(literal.strip())
+    if match is None:
+        return None
+    whole, fraction, exponent = match.group(1), match.group(2) or "", match.group(3)
+    too_large = len(whole) + len(fraction) > MAX_NUMBER_DIGITS or (
+        exponent is not None and len(exponent.lstrip("+-").lstrip("0")) > 4
+    )
+    if too_large or number_size_problem(Decimal(literal.strip())) is not None:
+        return f"{_preview(literal)} {NUMBER_TOO_LARGE}"
+    return None
+
+
+def _preview(literal: str) -> str:
+    return literal if len(literal) <= 24 else literal[:20] + "..."
+
+
+def _read_float(literal: str) -> Decimal:
+    problem = number_text_problem(literal)
+    if problem is not None:
+        raise JsonLimitError(problem)
+    return Decimal(literal)
+
+
+def _read_int(literal: str) -> int:
+    if len(literal.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise JsonLimitError(f"{_preview(literal)} {NUMBER_TOO_LARGE}")
+    return int(literal)
+
+
+def check_depth(text: str) -> None:
+    """Refuse nesting deeper than ``MAX_DEPTH`` without recursing."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    depth = 0
+    for char in brackets:
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise JsonLimitError(
+                    f"the JSON nests arrays and objects more than {MAX_DEPTH} levels deep"
+                )
+        else:
+            depth -= 1
+
+
 def loads(text: str | bytes) -> Any:
-    """Parse JSON with every non-integer number as an exact ``Decimal``."""
+    """Parse JSON with every non-integer number as an exact ``Decimal``.
+
+    Nesting deeper than ``MAX_DEPTH`` and numbers of more than 100 digits or
+    beyond powers of ten from -400 to 400 raise ``JsonLimitError`` before the
+    parser recurses or any arithmetic sees them.
+    """
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
+        if isinstance(text, bytes):
+            text = text.decode("utf-8-sig" if text.startswith(b"\xef\xbb\xbf") else "utf-8")
+        check_depth(text)
+        return json.loads(
+            text, parse_float=_read_float, parse_int=_read_int, parse_constant=_no_constants
+        )
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise JsonSyntaxError(str(exc)) from None
 

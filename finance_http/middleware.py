@@ -12,7 +12,7 @@ from typing import Any, Final
 import falcon
 
 from finance_http.context import FinanceRequest
-from finance_http.jsonio import JsonSyntaxError, loads
+from finance_http.jsonio import JsonLimitError, JsonSyntaxError, loads
 from finance_http.problems import HttpProblem
 
 access_log = logging.getLogger("finance_http.access")
@@ -102,6 +102,10 @@ class JsonBodyMiddleware:
             )
         try:
             req.context.body = loads(raw)
+        except JsonLimitError as exc:
+            raise HttpProblem(
+                400, "JSON beyond limits", f"the body cannot be read: {exc}", slug="json-limits"
+            ) from None
         except JsonSyntaxError as exc:
             raise HttpProblem(
                 400, "Malformed JSON", f"the body is not valid JSON: {exc}", slug="malformed-json"

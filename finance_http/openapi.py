@@ -19,6 +19,7 @@ _ERRORS: Final = {
     412: "If-Match does not match the current ETag.",
     413: "The body is larger than MAX_BODY_BYTES.",
     415: "The body is not JSON.",
+    429: "The tenant already runs EXPENSIVE_REQUESTS_PER_TENANT such requests; see Retry-After.",
     422: "Validation failed or a balance rule was violated; `errors` lists every bad field.",
     503: "Storage is unreachable; retry after the Retry-After seconds.",
     507: "Storage has no space left; nothing was stored. Retry after the Retry-After seconds.",
@@ -34,6 +35,13 @@ def _problem(description: str, status: int) -> dict[str, Any]:
         response["headers"] = {
             "WWW-Authenticate": {
                 "description": "The Bearer challenge.",
+                "schema": {"type": "string"},
+            }
+        }
+    if status in (429, 503):
+        response["headers"] = {
+            "Retry-After": {
+                "description": "Seconds to wait before retrying.",
                 "schema": {"type": "string"},
             }
         }
@@ -119,12 +127,15 @@ def _operation(route: Route, op: Operation) -> dict[str, Any]:
     if not route.public:
         # Any authenticated request may write (first contact provisions the tenant).
         errors |= {400, 401, 403, 404, 409, 422, 503, 507}
-    if op.body is not None:
+    if op.body is not None or method in ("POST", "PUT", "PATCH"):
+        # Every body is read by the same middleware, even where none is expected.
         errors |= {400, 413, 415, 422}
     if op.query:
         errors.add(422)
     if op.conditional:
         errors.add(412)
+    if op.expensive:
+        errors.add(429)
     for status in sorted(errors - set(op.responses)):
         responses[str(status)] = _problem(_ERRORS[status], status)
     out["responses"] = responses
@@ -138,6 +149,36 @@ _STRUCTURED: Final = ("application/json", "multipart/form-data")
 _BINARY: Final = {"type": "string", "format": "binary"}
 
 
+def _link_created(
+    route: Route, routes: Sequence[Route], paths: dict[str, Any], schemas: dict[str, Any]
+) -> None:
+    """Links from a POST's 201 to every operation on the paths below it (``/x`` -> ``/x/{id}``).
+
+    The created resource's property named like the path parameter is used, else
+    its ``id``; clients and stateful fuzzing follow them to the new resource.
+    """
+    for op in route.operations:
+        created = op.responses.get(201)
+        if op.method.upper() != "POST" or created is None or created[1] is None:
+            continue
+        properties = schemas.get(created[1], {}).get("properties", {})
+        links: dict[str, Any] = {}
+        for other in routes:
+            if not other.path.startswith(route.path + "/{"):
+                continue
+            param = other.path[len(route.path) + 2 :].split("}", 1)[0]
+            source = param if param in properties else "id" if "id" in properties else None
+            if source is None:
+                continue
+            for target in other.operations:
+                links[target.operation_id] = {
+                    "operationId": target.operation_id,
+                    "parameters": {f"path.{param}": f"$response.body#/{source}"},
+                }
+        if links:
+            paths[route.path][op.method.lower()]["responses"]["201"]["links"] = links
+
+
 def build_document(routes: Sequence[Route], version: str) -> dict[str, Any]:
     """The document for ``routes``; collection paths also answer with a trailing slash."""
     paths: dict[str, Any] = {}
@@ -147,6 +188,8 @@ def build_document(routes: Sequence[Route], version: str) -> dict[str, Any]:
         for op in route.operations:
             item[op.method.lower()] = _operation(route, op)
         schemas.update(route.schemas)
+    for route in routes:
+        _link_created(route, routes, paths, schemas)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {

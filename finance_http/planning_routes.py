@@ -78,7 +78,8 @@ def planning_routes(ledger: Ledger, converter: cattrs.Converter) -> list[Route]:
             schemas=s,
             operations=(
                 Op("GET", "suggestSchedules", "Schedules that the history suggests",
-                   {200: ("Suggested schedules not yet covered by one.", "SuggestionList")}),
+                   {200: ("Suggested schedules not yet covered by one.", "SuggestionList")},
+                   expensive=True),
             ),
         ),
         Route(
@@ -124,7 +125,7 @@ def planning_routes(ledger: Ledger, converter: cattrs.Converter) -> list[Route]:
             operations=(
                 Op("GET", "budgetStatus", "Every budget's periods in a range",
                    {200: ("Budgeted, spent, rollover and available per period.",
-                          "BudgetStatus")}, query=RANGE),
+                          "BudgetStatus")}, query=RANGE, expensive=True),
             ),
         ),
         Route(
@@ -158,6 +159,7 @@ def forecast_route(ledger: Ledger, converter: cattrs.Converter, chart: ChartRend
                 {200: ("Balances per account and day (JSON), or a chart (SVG).", "Forecast")},
                 query=FORECAST_QUERY,
                 media_types=("application/json", SVG),
+                expensive=True,
             ),
         ),
     )

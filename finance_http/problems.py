@@ -80,7 +80,12 @@ BUILTIN_MAPPINGS: Final[tuple[ErrorMapping, ...]] = (
 
 
 def problem_body(
-    status: int, title: str, detail: str, slug: str, extra: Mapping[str, Any] | None = None
+    status: int,
+    title: str,
+    detail: str,
+    slug: str,
+    extra: Mapping[str, Any] | None = None,
+    request_id: str | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + slug,
@@ -89,6 +94,8 @@ def problem_body(
         "detail": detail,
     }
     body.update(extra or {})
+    if request_id:
+        body["request_id"] = request_id
     return body
 
 
@@ -100,10 +107,11 @@ def write_problem(
     slug: str,
     extra: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
+    request_id: str | None = None,
 ) -> None:
     resp.status = status
     resp.content_type = PROBLEM_JSON
-    resp.text = dumps(problem_body(status, title, detail, slug, extra))
+    resp.text = dumps(problem_body(status, title, detail, slug, extra, request_id))
     resp.media = None
     for name, value in (headers or {}).items():
         resp.set_header(name, value)
@@ -139,7 +147,16 @@ class ErrorMapper:
     def handle_problem(
         self, req: FinanceRequest, resp: falcon.Response, ex: HttpProblem, params: Any
     ) -> None:
-        write_problem(resp, ex.status, ex.title, ex.detail, ex.slug, ex.extra, ex.headers)
+        write_problem(
+            resp,
+            ex.status,
+            ex.title,
+            ex.detail,
+            ex.slug,
+            ex.extra,
+            ex.headers,
+            req.context.request_id,
+        )
 
     def handle_domain(
         self, req: FinanceRequest, resp: falcon.Response, ex: Exception, params: Any
@@ -161,10 +178,22 @@ class ErrorMapper:
             }
         elif isinstance(ex, BalanceRuleViolation):
             extra.update(rule=ex.rule, account_id=ex.account_id, balance=ex.balance)
-        elif isinstance(ex, StorageError):
-            log.error("storage error on %s %s: %s", req.method, req.path, ex)
-            headers["Retry-After"] = "5"
-        write_problem(resp, status, title, str(ex), slug, extra, headers)
+        detail = str(ex)
+        if status >= 500:
+            # Storage and configuration messages name files, hosts, users and SQL:
+            # the log gets them, the client gets the request id to quote.
+            request_id = req.context.request_id
+            log.error(
+                "%s on %s %s (request %s): %s",
+                type(ex).__name__,
+                req.method,
+                req.path,
+                request_id,
+                ex,
+            )
+            detail = _server_fault_detail(ex, request_id)
+            headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        write_problem(resp, status, title, detail, slug, extra, headers, req.context.request_id)
 
     def handle_unexpected(
         self, req: FinanceRequest, resp: falcon.Response, ex: Exception, params: Any
@@ -178,15 +207,19 @@ class ErrorMapper:
             "Internal error",
             f"the server failed unexpectedly; report request id {req.context.request_id}",
             "internal",
+            request_id=req.context.request_id,
         )
 
     def serialize_http_error(
         self, req: falcon.Request, resp: falcon.Response, ex: falcon.HTTPError
     ) -> None:
-        self._write_http_error(resp, ex)
+        request_id = getattr(req.context, "request_id", None)
+        self._write_http_error(resp, ex, request_id)
 
     @staticmethod
-    def _write_http_error(resp: falcon.Response, ex: falcon.HTTPError) -> None:
+    def _write_http_error(
+        resp: falcon.Response, ex: falcon.HTTPError, request_id: str | None = None
+    ) -> None:
         status = ex.status_code
         # Falcon's default titles repeat the code ("404 Not Found"); the problem has it already.
         title = ex.title or ""
@@ -195,7 +228,28 @@ class ErrorMapper:
         detail = ex.description or _DEFAULT_DETAILS.get(status, title)
         resp.content_type = PROBLEM_JSON
         resp.media = None
-        resp.text = dumps(problem_body(status, title, detail, title.lower().replace(" ", "-")))
+        slug = title.lower().replace(" ", "-")
+        resp.text = dumps(problem_body(status, title, detail, slug, None, request_id))
+
+
+#: Seconds a client should wait before retrying after a fault of ours (503, 507).
+RETRY_AFTER_SECONDS: Final = 5
+
+
+def _server_fault_detail(ex: Exception, request_id: str) -> str:
+    """What a client may know of a fault of ours: what happened to its request."""
+    if isinstance(ex, StorageFullError):
+        stored = (
+            "the storage has no space left, so nothing of this request was stored; "
+            "writes work again once space is freed"
+        )
+    elif isinstance(ex, StorageError) and ex.outcome_unknown:
+        stored = "whether this request's changes were stored is unknown; look before retrying"
+    elif isinstance(ex, StorageError):
+        stored = f"nothing of this request was stored; retry in {RETRY_AFTER_SECONDS} seconds"
+    else:
+        stored = "the service is configured wrongly; nothing was stored"
+    return f"{stored}. If it persists, report request id {request_id}"
 
 
 _DEFAULT_DETAILS: Final = {

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, ClassVar, Final, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 import attrs
 import cattrs
 
 from finance_core.errors import FieldError, ValidationError
+from finance_core.ids import MAX_ID as MAX_ID  # re-exported for route modules
 from finance_http.context import FinanceRequest
 from finance_http.problems import HttpProblem
-
-#: Ids are stored as signed 64-bit integers by every SQL backend.
-MAX_ID: Final = 2**63 - 1
 
 
 class InputShape(Protocol):
@@ -28,7 +26,13 @@ S = TypeVar("S", bound=InputShape)
 
 def as_id(value: object) -> int | None:
     """The id ``value`` spells, or None; 7.0 is an integer in JSON, so it counts."""
-    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+    # Compared as a Decimal first: int() of 1e999999999 would build a billion-digit number.
+    if (
+        isinstance(value, Decimal)
+        and value.is_finite()
+        and 1 <= value <= MAX_ID
+        and value == value.to_integral_value()
+    ):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         return None
@@ -62,7 +66,29 @@ def shape_errors(body: object, shape: type[InputShape], prefix: str = "") -> lis
             error = check_id(body[name], prefix + name)
             if error is not None:
                 errors.append(error)
+    if errors:
+        errors += value_errors(body, shape, prefix, {e.field for e in errors})
     return errors
+
+
+def value_errors(
+    body: Mapping[str, Any], shape: type[InputShape], prefix: str, reported: set[str]
+) -> list[FieldError]:
+    """The core's checks of the fields that need no stored state (``shape.CHECKS``).
+
+    They run only when the shape itself is already refused, so that one answer
+    lists every bad field; otherwise the use case checks the values itself.
+    """
+    checks: Mapping[str, Callable[[Any], object]] = getattr(shape, "CHECKS", {})
+    found: list[FieldError] = []
+    for name, check in checks.items():
+        if body.get(name) is None or prefix + name in reported:
+            continue
+        try:
+            check(body[name])
+        except ValidationError as exc:
+            found.extend(FieldError(prefix + e.field, e.message) for e in exc.errors)
+    return found
 
 
 def read_body(req: FinanceRequest, shape: type[S], converter: cattrs.Converter) -> S:

@@ -17,7 +17,7 @@ from finance_http.resources.tenants import CurrentTenant, Members, Tenants
 from finance_http.resources.transactions import Transactions
 from finance_http.resources.transfers import Transfers
 from finance_http.routing import Operation, Param, Route
-from finance_http.schemas import DATE, ID, LIMIT, MONEY_IN
+from finance_http.schemas import DATE, ID, LIMIT, MONEY_IN, USER_ID
 
 Op = Operation
 
@@ -277,7 +277,9 @@ def api_routes(ledger: Ledger, converter: cattrs.Converter) -> list[Route]:
             members,
             suffix="role",
             tag="members",
-            path_params=(_id("user_id", "member's user"),),
+            path_params=(
+                Param("user_id", USER_ID, "The member's user id.", location="path", required=True),
+            ),
             operations=(
                 Op(
                     "PATCH",
@@ -293,7 +295,9 @@ def api_routes(ledger: Ledger, converter: cattrs.Converter) -> list[Route]:
             members,
             suffix="item",
             tag="members",
-            path_params=(_id("user_id", "member's user"),),
+            path_params=(
+                Param("user_id", USER_ID, "The member's user id.", location="path", required=True),
+            ),
             operations=(
                 Op(
                     "DELETE",

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from finance_http.reading import MAX_ID
+from finance_core.ids import MAX_ID
 
 
 @attrs.frozen
@@ -47,6 +47,8 @@ class Operation:
     #: Request media types: JSON and multipart bodies follow ``body``'s schema, any
     #: other type is documented as raw bytes (resources declaring ``accepts_raw_body``).
     body_media_types: tuple[str, ...] = ("application/json",)
+    #: Imports, long reports and the like: limited per tenant, 429 beyond the limit.
+    expensive: bool = False
 
 
 @attrs.frozen
@@ -67,11 +69,12 @@ class Route:
     schemas: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
 
     def falcon_template(self) -> str:
-        """The path with Falcon converters: integer ids only match 1..2**63-1."""
+        """The path with Falcon converters: integer ids only match their documented range."""
         template = self.path
         for param in self.path_params:
             if param.schema.get("type") == "integer":
+                high = param.schema.get("maximum", MAX_ID)
                 template = template.replace(
-                    "{" + param.name + "}", "{" + param.name + f":int(min=1, max={MAX_ID})" + "}"
+                    "{" + param.name + "}", "{" + param.name + f":int(min=1, max={high})" + "}"
                 )
         return template

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any, Final
 
 from finance_core.accounts import AccountType
+from finance_core.ids import MAX_ID, MAX_USER_ID
 from finance_core.money import ISO_4217_CODES
 from finance_core.queries import MAX_LIMIT
 from finance_core.tenancy import Role
 from finance_core.transactions import MAX_TAGS, TEXT_LIMITS
-from finance_http.reading import MAX_ID
 
 Schema = dict[str, Any]
 
@@ -23,6 +23,7 @@ def nullable(schema: Schema) -> Schema:
 
 
 ID: Final[Schema] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+USER_ID: Final[Schema] = {"type": "integer", "minimum": 1, "maximum": MAX_USER_ID}
 MONEY_IN: Final[Schema] = {
     "type": ["number", "string"],
     "pattern": r"^\s*[-+]?[0-9]+(\.[0-9]+)?\s*$",
@@ -170,6 +171,10 @@ COMPONENTS: Final[dict[str, Schema]] = {
                 },
             },
             "rule": {"type": "string"},
+            "request_id": {
+                "type": "string",
+                "description": "Quote it when reporting a problem; the service log has it.",
+            },
             "account_id": {"type": "integer"},
             "balance": {"type": "number"},
         },

@@ -16,13 +16,17 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
+
 from finance_core.errors import StorageError
 from finance_core.plugins.manager import FinancePlugins
+from finance_http.limits import make_slot_dir
 from finance_http.settings import Settings, load_settings
 
 log = logging.getLogger("finance_http.server")
@@ -50,7 +54,12 @@ def load_app(settings: Settings, env_file: Path | None, plugins: FinancePlugins 
         fresh = load_settings(os.environ, env_file)
         # A generated development secret lives only in the settings passed in
         # until it is written to .env; keep it if the file has none.
-        settings = fresh if fresh.secret_key is not None else settings
+        # The slot directory is the server's, made before the workers: keep it.
+        settings = (
+            attrs.evolve(fresh, slot_dir=settings.slot_dir)
+            if fresh.secret_key is not None
+            else settings
+        )
     configure_logging(settings)
     return create_app(_dependencies(settings, plugins))
 
@@ -126,6 +135,14 @@ def serve(
         respawn_failed_workers=True,
         respawn_interval=RESPAWN_SECONDS,
     )
-    server.serve(
-        target_loader=functools.partial(load_app, settings, env_file, plugins), wrap_loader=False
-    )
+    # Made before the workers start, so every worker counts a tenant's expensive
+    # requests in the same place.
+    slot_dir = make_slot_dir()
+    settings = attrs.evolve(settings, slot_dir=str(slot_dir))
+    try:
+        server.serve(
+            target_loader=functools.partial(load_app, settings, env_file, plugins),
+            wrap_loader=False,
+        )
+    finally:
+        shutil.rmtree(slot_dir, ignore_errors=True)

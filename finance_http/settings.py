@@ -21,6 +21,7 @@ from finance_core.money import check_currency
 #: RFC 7518 section 3.2: an HS256 key must be at least as long as the hash output.
 MIN_SECRET_BYTES: Final = 32
 MAX_LEEWAY_SECONDS: Final = 60
+MAX_EXPENSIVE_PER_TENANT: Final = 64
 HMAC_ALGORITHMS: Final = frozenset({"HS256", "HS384", "HS512"})
 LOG_LEVELS: Final = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 ENV_FILE: Final = ".env"
@@ -45,6 +46,9 @@ class Settings:
     jwt_leeway_seconds: int = 30
     max_body_bytes: int = 1024 * 1024
     docs_enabled: bool = True
+    expensive_requests_per_tenant: int = 2
+    #: Where the workers of one server keep their shared slot files (set by ``serve``).
+    slot_dir: str | None = None
 
     def require_secret(self) -> str:
         if self.secret_key is None:
@@ -71,6 +75,7 @@ class Settings:
             "JWT_LEEWAY_SECONDS": str(self.jwt_leeway_seconds),
             "MAX_BODY_BYTES": str(self.max_body_bytes),
             "DOCS_ENABLED": str(self.docs_enabled).lower(),
+            "EXPENSIVE_REQUESTS_PER_TENANT": str(self.expensive_requests_per_tenant),
         }
 
 
@@ -176,6 +181,9 @@ def load_settings(environ: Mapping[str, str], env_file: Path | None = None) -> S
         jwt_leeway_seconds=integer("JWT_LEEWAY_SECONDS", 30, 0, MAX_LEEWAY_SECONDS),
         max_body_bytes=integer("MAX_BODY_BYTES", 1024 * 1024, 1024, 1024**3),
         docs_enabled=flag("DOCS_ENABLED", True),
+        expensive_requests_per_tenant=integer(
+            "EXPENSIVE_REQUESTS_PER_TENANT", 2, 1, MAX_EXPENSIVE_PER_TENANT
+        ),
     )
     if problems:
         raise ConfigurationError("invalid configuration:\n  - " + "\n  - ".join(problems))

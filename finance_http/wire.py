@@ -6,18 +6,27 @@ hold ``Decimal`` amounts; the JSON writer turns them into exact numbers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from functools import partial
+from typing import Any, ClassVar, Final
 
 import attrs
 import cattrs
 
-from finance_core.accounts import Account
+from finance_core.accounts import Account, AccountType, check_account_name
+from finance_core.money import check_currency, check_decimal
 from finance_core.services import UNSET, BatchResult, TransferResult
 from finance_core.tenancy import Member, Tenant
-from finance_core.transactions import Transaction
+from finance_core.transactions import (
+    TEXT_LIMITS,
+    Transaction,
+    check_category,
+    check_date,
+    check_tags,
+    check_text,
+)
 
 
 def timestamp(value: datetime) -> str:
@@ -225,6 +234,17 @@ class MemberRemovedOut:
 # -- input shapes ------------------------------------------------------------------
 # Fields are raw JSON values (the domain validates them); a field with no default
 # is required, and UNSET marks "not sent" where the domain distinguishes it.
+# CHECKS are the core's own checks of fields that need no stored state: when a
+# body is refused for its shape, they add every bad value to the same answer.
+Check = Callable[[Any], object]
+
+_TXN_CHECKS: Final[Mapping[str, Check]] = {
+    "amount": check_decimal,
+    "date": check_date,
+    "category": check_category,
+    "tags": check_tags,
+    **{name: partial(check_text, name) for name in TEXT_LIMITS},
+}
 
 
 @attrs.frozen
@@ -233,6 +253,13 @@ class AccountCreateIn:
         {"id", "user_id", "balance", "created_at", "updated_at"}
     )
     IDS: ClassVar[frozenset[str]] = frozenset()
+    CHECKS: ClassVar[Mapping[str, Check]] = {
+        "name": check_account_name,
+        "account_type": AccountType.parse,
+        "currency": check_currency,
+        "initial_balance": partial(check_decimal, field="initial_balance"),
+        "min_balance": partial(check_decimal, field="min_balance"),
+    }
     name: Any
     account_type: Any = "checking"
     initial_balance: Any = Decimal(0)
@@ -258,6 +285,7 @@ _TXN_READ_ONLY = frozenset({"id", "transfer_id", "created_at", "updated_at"})
 class TransactionCreateIn:
     READ_ONLY: ClassVar[frozenset[str]] = _TXN_READ_ONLY
     IDS: ClassVar[frozenset[str]] = frozenset({"account_id"})
+    CHECKS: ClassVar[Mapping[str, Check]] = _TXN_CHECKS
     account_id: Any
     amount: Any
     date: Any
@@ -284,6 +312,7 @@ class BatchItemIn:
 
     READ_ONLY: ClassVar[frozenset[str]] = _TXN_READ_ONLY | {"account_id"}
     IDS: ClassVar[frozenset[str]] = frozenset()
+    CHECKS: ClassVar[Mapping[str, Check]] = _TXN_CHECKS
     amount: Any
     date: Any
     category: Any
@@ -330,6 +359,12 @@ class BatchIn:
 class TransferCreateIn:
     READ_ONLY: ClassVar[frozenset[str]] = frozenset({"id", "created_at"})
     IDS: ClassVar[frozenset[str]] = frozenset({"from_account_id", "to_account_id"})
+    CHECKS: ClassVar[Mapping[str, Check]] = {
+        "amount": check_decimal,
+        "to_amount": partial(check_decimal, field="to_amount"),
+        "date": check_date,
+        "description": partial(check_text, "description"),
+    }
     from_account_id: Any
     to_account_id: Any
     amount: Any

@@ -132,11 +132,19 @@ def to_json(data: TenantData, *, tenant_name: str | None = None) -> bytes:
     return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()
 
 
-def from_json(raw: bytes) -> TenantData:
-    """Read an export document; every problem is a ValidationError saying where."""
+def _read_json(text: str) -> Any:
+    return json.loads(text, parse_float=Decimal)
+
+
+def from_json(raw: bytes, *, loads: Callable[[str], Any] = _read_json) -> TenantData:
+    """Read an export document; every problem is a ValidationError saying where.
+
+    Adapters reading untrusted bytes pass a ``loads`` with limits on nesting
+    and number size (the HTTP adapter's exact JSON reader).
+    """
     try:
-        document = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        document = loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ValidationError.of("file", f"not a JSON export document: {exc}") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValidationError.of("file", f"not a {FORMAT} document (no 'format': '{FORMAT}')")

@@ -123,7 +123,9 @@ def storage_error(exc: SQLAlchemyError, action: str, *, committing: bool = False
     lost = isinstance(exc, DBAPIError) and exc.connection_invalidated
     if committing and lost:
         outcome = "so whether this unit of work was stored is unknown; look before retrying"
-        return StorageError(f"storage failed while {action}: {cause}, {outcome}")
+        return StorageError(
+            f"storage failed while {action}: {cause}, {outcome}", outcome_unknown=True
+        )
     return StorageError(
         f"storage failed while {action}: {cause}; nothing of this unit of work was stored, {advice}"
     )

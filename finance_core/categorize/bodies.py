@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any, Final
 
 from finance_core.categorize.engine import Vocabulary
 from finance_core.categorize.model import MAX_NAME, STAGES
 from finance_core.errors import FieldError, ValidationError, gather
+from finance_core.text import check_chars, text_problem
 
 #: What a rule body may hold; ``conditions`` and ``actions`` are required on create.
 BODY_FIELDS: Final = frozenset(
@@ -16,10 +17,26 @@ BODY_FIELDS: Final = frozenset(
 )
 
 
+def _text_in(value: object) -> str | None:
+    """What is wrong with the first string anywhere in ``value``, or None."""
+    if isinstance(value, str):
+        return text_problem(value)
+    if isinstance(value, Mapping):
+        items: Iterable[object] = [*value.keys(), *value.values()]
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        return None
+    for item in items:
+        if (problem := _text_in(item)) is not None:
+            return problem
+    return None
+
+
 def check_name(value: object) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_NAME:
         raise ValidationError.of("name", f"name is required: 1 to {MAX_NAME} characters")
-    return value.strip()
+    return check_chars(value.strip(), "name")
 
 
 def check_flag(field: str, value: object) -> bool:
@@ -69,6 +86,9 @@ def clean_body(
         checks["position"] = partial(check_position, body["position"])
     out, failed = gather(checks)
     errors += failed
+    for part in ("conditions", "actions"):
+        if part in body and (problem := _text_in(body[part])) is not None:
+            errors.append(FieldError(part, f"a value in {part} {problem}"))
     if "conditions" in body:
         out["conditions"], _, failed = vocabulary.conditions(body["conditions"])
         errors += failed

@@ -45,6 +45,12 @@ from finance_core.testing.contract_import_stream import (
     TestStreamingImport,
     test_streaming_import_matches_import_file,
 )
+from finance_core.testing.contract_inputs import (
+    TestEveryBadFieldIsListed,
+    TestIntegersHaveRanges,
+    TestTextIsRefusedAlike,
+    test_input_clean_text_round_trips_and_dirty_text_is_refused,
+)
 from finance_core.testing.contract_pages import TestPagesWithoutTotal
 from finance_core.testing.contract_planning import (
     TestBudgetStorage,
@@ -1058,7 +1064,9 @@ __all__ = [
     "TestChangingAccounts",
     "TestChangingTransactions",
     "TestEvents",
+    "TestEveryBadFieldIsListed",
     "TestIdempotencyRecords",
+    "TestIntegersHaveRanges",
     "TestLocks",
     "TestOpeningAccounts",
     "TestPagesWithoutTotal",
@@ -1079,6 +1087,7 @@ __all__ = [
     "TestStatements",
     "TestStreamingImport",
     "TestTenantIsolation",
+    "TestTextIsRefusedAlike",
     "TestTransfers",
     "TestUnitOfWork",
     "checking",
@@ -1089,6 +1098,7 @@ __all__ = [
     "savings",
     "test_backend_agrees_with_memory_oracle",
     "test_budget_spent_matches_a_plain_sum",
+    "test_input_clean_text_round_trips_and_dirty_text_is_refused",
     "test_report_balance_history_matches_balance_as_of",
     "test_report_cashflow_matches_a_plain_sum",
     "test_report_month_and_year_buckets_equal_summed_days",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from importlib import resources
 from typing import Any, Final
 
@@ -11,6 +12,8 @@ from finance_core.errors import StorageError
 from finance_core.ports import Storage
 from finance_http.context import FinanceRequest
 from finance_http.jsonio import dumps
+
+log = logging.getLogger("finance_http.errors")
 
 #: Swagger UI 5 (which renders OpenAPI 3.1), as shipped in the swagger-ui-py wheel.
 SWAGGER_PACKAGE: Final = "swagger_ui"
@@ -43,9 +46,16 @@ class Health:
         try:
             self.storage.check()
         except StorageError as exc:
+            # Anyone may call /health, so the cause (hosts, paths) goes to the log only.
+            log.error("health check failed (request %s): %s", req.context.request_id, exc)
             resp.status = 503
             resp.set_header("Retry-After", "5")
-            resp.media = {"status": "unhealthy", "version": self.version, "storage": str(exc)}
+            resp.media = {
+                "status": "unhealthy",
+                "version": self.version,
+                "storage": f"unreachable; the log has the cause under request id "
+                f"{req.context.request_id}",
+            }
             return
         resp.media = {"status": "healthy", "version": self.version, "storage": "ok"}
 

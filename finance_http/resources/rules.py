@@ -135,6 +135,7 @@ def rule_routes(ledger: Ledger, converter: cattrs.Converter) -> list[Route]:
                     body="RuleApply",
                     description="Fields a person set are kept unless override is true. A dry "
                     "run writes nothing; a real run changes all or nothing.",
+                    expensive=True,
                 ),
             ),
         ),
@@ -150,6 +151,7 @@ def rule_routes(ledger: Ledger, converter: cattrs.Converter) -> list[Route]:
                     "What an unsaved rule would match and change",
                     {200: ("Matches and changes; nothing is stored.", "RulePreviewResult")},
                     body="RulePreview",
+                    expensive=True,
                 ),
             ),
         ),
@@ -164,6 +166,7 @@ def rule_routes(ledger: Ledger, converter: cattrs.Converter) -> list[Route]:
                     "suggestRules",
                     "Rules that reproduce hand-made categories",
                     {200: ("Suggested bodies with their effect.", "RuleSuggestions")},
+                    expensive=True,
                 ),
             ),
         ),

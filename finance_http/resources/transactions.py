@@ -70,25 +70,34 @@ class _Query:
 
 
 def read_filter(req: FinanceRequest) -> tuple[TransactionFilter, PageRequest]:
+    """The filter and page a query string asks for; every bad parameter in one error."""
     q = _Query(req)
-    flt = TransactionFilter(
-        account_id=q.get("account_id", parse_id, "account_id must be a positive integer id"),
-        start_date=q.get("start_date", date.fromisoformat, "start_date must be YYYY-MM-DD"),
-        end_date=q.get("end_date", date.fromisoformat, "end_date must be YYYY-MM-DD"),
-        category=q.get("category", _text, f"category: {_TOO_LONG}"),
-        merchant=q.get("merchant", _text, f"merchant: {_TOO_LONG}"),
-        tags=q.get("tags", _tags, f"tags: {_TOO_LONG}") or (),
-        der_category=q.get("der_category", _text, f"der_category: {_TOO_LONG}"),
-        der_merchant=q.get("der_merchant", _text, f"der_merchant: {_TOO_LONG}"),
-        min_amount=q.get("min_amount", _decimal, "min_amount must be a decimal number"),
-        max_amount=q.get("max_amount", _decimal, "max_amount must be a decimal number"),
-        text=q.get("q", _text, f"q: {_TOO_LONG}"),
-    )
+    values = {
+        "account_id": q.get("account_id", parse_id, "account_id must be a positive integer id"),
+        "start_date": q.get("start_date", date.fromisoformat, "start_date must be YYYY-MM-DD"),
+        "end_date": q.get("end_date", date.fromisoformat, "end_date must be YYYY-MM-DD"),
+        "category": q.get("category", _text, f"category: {_TOO_LONG}"),
+        "merchant": q.get("merchant", _text, f"merchant: {_TOO_LONG}"),
+        "tags": q.get("tags", _tags, f"tags: {_TOO_LONG}") or (),
+        "der_category": q.get("der_category", _text, f"der_category: {_TOO_LONG}"),
+        "der_merchant": q.get("der_merchant", _text, f"der_merchant: {_TOO_LONG}"),
+        "min_amount": q.get("min_amount", _decimal, "min_amount must be a decimal number"),
+        "max_amount": q.get("max_amount", _decimal, "max_amount must be a decimal number"),
+        "text": q.get("q", _text, f"q: {_TOO_LONG}"),
+    }
     limit = q.get("limit", parse_int, "limit must be a whole number from 1 to 1000")
     offset = q.get("offset", parse_int, "offset must be a whole number, 0 or more")
     cursor = q.get("cursor", Cursor.decode, "cursor is not one this service issued")
     total = q.get("total", parse_bool, "total must be true or false")
-    page = None
+    flt = page = None
+    try:
+        flt = TransactionFilter(**values)
+    except ValidationError as exc:
+        # The query parameter is "q"; the filter calls it "text".
+        q.errors.extend(
+            FieldError("q", e.message.replace("text", "q", 1)) if e.field == "text" else e
+            for e in exc.errors
+        )
     try:
         page = PageRequest(
             limit=DEFAULT_LIMIT if limit is None else limit,
@@ -98,7 +107,7 @@ def read_filter(req: FinanceRequest) -> tuple[TransactionFilter, PageRequest]:
         )
     except ValidationError as exc:
         q.errors.extend(exc.errors)
-    if q.errors or page is None:
+    if q.errors or page is None or flt is None:
         raise ValidationError(q.errors)
     return flt, page
 

@@ -10,6 +10,7 @@ from finance_core.import_statements import file_hash
 from finance_core.plugins.manager import FinancePlugins
 from finance_core.services import Ledger
 from finance_http.context import FinanceRequest
+from finance_http.jsonio import loads
 from finance_http.problems import HttpProblem
 from finance_import.http.params import Params
 from finance_import.http.upload import import_accounts, import_options, read_upload
@@ -83,7 +84,7 @@ class Imports:
             raise ValidationError.of(
                 "account_id", "a JSON export restores a whole tenant; leave account_id out"
             )
-        books = from_json(data)
+        books = from_json(data, loads=loads)
         stored = self.ledger.restore(
             req.require_caller().principal,
             books,

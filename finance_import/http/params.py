@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from finance_core.errors import FieldError, ValidationError
+from finance_core.text import text_problem
 from finance_http.context import FinanceRequest
 from finance_http.reading import MAX_ID, parse_bool, parse_id
 
@@ -34,9 +35,13 @@ class Params:
                     for name in unknown
                 ]
             )
-        for name, value in values.items():
-            if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-                raise ValidationError.of(name, f"{name} holds control characters")
+        bad = [
+            FieldError(name, f"{name} {problem}")
+            for name, value in sorted(values.items())
+            if (problem := text_problem(value)) is not None
+        ]
+        if bad:
+            raise ValidationError(bad)
         self.values = dict(values)
 
     def text(self, name: str) -> str | None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import cattrs
 import falcon
 
+from finance_core.errors import ValidationError, gather
 from finance_core.reports import GROUPS, PERIOD_NAMES
 from finance_core.services import Ledger
 from finance_http.context import FinanceRequest
@@ -36,17 +37,24 @@ class Report:
         self, req: FinanceRequest, resp: falcon.Response, account_id: int | None = None
     ) -> None:
         params = Params(query_values(req), self.allowed)
-        fmt = params.choice("format", ("json", "svg")) or ""
-        rows = self.ledger.run_report(
-            req.require_caller().principal,
-            self.name,
-            # Any period name passes here; the report says which of them it takes.
-            period=params.choice("period", PERIOD_NAMES),
-            group_by=params.choice("group_by", GROUPS),
-            start_date=params.day("start_date"),
-            end_date=params.day("end_date"),
-            account_id=account_id if account_id is not None else params.ident("account_id"),
+        # Every bad parameter in one answer.
+        given, errors = gather(
+            {
+                "format": lambda: params.choice("format", ("json", "svg")),
+                # Any period name passes here; the report says which of them it takes.
+                "period": lambda: params.choice("period", PERIOD_NAMES),
+                "group_by": lambda: params.choice("group_by", GROUPS),
+                "start_date": lambda: params.day("start_date"),
+                "end_date": lambda: params.day("end_date"),
+                "account_id": lambda: (
+                    account_id if account_id is not None else params.ident("account_id")
+                ),
+            }
         )
+        if errors:
+            raise ValidationError(errors)
+        fmt = given.pop("format") or ""
+        rows = self.ledger.run_report(req.require_caller().principal, self.name, **given)
         wants_svg = fmt == "svg" or (
             not fmt and req.client_prefers(["application/json", SVG]) == SVG
         )

@@ -26,7 +26,7 @@ def _report_route(deps: Dependencies, name: str) -> Route:
     op = Operation(
         "GET", name.replace("-", "_") + "_report", _SUMMARIES[name],
         {200: ("Report rows (JSON) or a chart (SVG).", "ReportRows")},
-        query=query, media_types=("application/json", SVG),
+        query=query, media_types=("application/json", SVG), expensive=True,
     )  # fmt: skip
     resource = Report(deps.ledger, deps.converter, name, query)
     if name == "balance-history":
@@ -52,11 +52,12 @@ def routes(deps: Dependencies) -> list[Route]:
          201: ("Imported: the result of every row.", "ImportResult")},
         body="ImportUpload", query=IMPORT_QUERY,
         body_media_types=("multipart/form-data", "application/octet-stream", "text/csv"),
+        expensive=True,
     )  # fmt: skip
     export = Operation(
         "GET", "export_books", "Export every account and transaction",
         {200: ("The export file: the JSON document, or CSV text.", "ExportDocument")},
-        query=EXPORT_QUERY, media_types=("application/json", "text/csv"),
+        query=EXPORT_QUERY, media_types=("application/json", "text/csv"), expensive=True,
     )  # fmt: skip
     return [
         Route(

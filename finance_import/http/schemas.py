@@ -62,7 +62,8 @@ SCHEMAS: Final[dict[str, Any]] = {
         "required": ["file"],
         "additionalProperties": False,
         "properties": {
-            "file": {"type": "string", "format": "binary"},
+            # An empty file is refused (422), so the document asks for a byte at least.
+            "file": {"type": "string", "format": "binary", "minLength": 1},
             **{
                 name: {"type": "string", "pattern": "^[^\\x00-\\x1f\\x7f]*$"}
                 for name in FORM_FIELDS

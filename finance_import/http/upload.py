@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from typing import Final
 
 import falcon
@@ -11,6 +10,7 @@ import falcon
 from finance_core.errors import ValidationError
 from finance_core.importing import ImportOptions
 from finance_http.context import FinanceRequest
+from finance_http.jsonio import JsonSyntaxError, loads
 from finance_http.problems import HttpProblem
 from finance_import.http.params import Params, query_values
 
@@ -76,8 +76,8 @@ def import_accounts(params: Params) -> dict[str, int] | None:
     if raw is None:
         return None
     try:
-        decoded = json.loads(raw)
-    except json.JSONDecodeError:
+        decoded = loads(raw)
+    except JsonSyntaxError:
         decoded = None
     if not isinstance(decoded, dict) or not all(
         isinstance(v, int) and not isinstance(v, bool) for v in decoded.values()
@@ -94,8 +94,8 @@ def import_options(params: Params) -> ImportOptions:
     raw_mapping = params.text("mapping")
     if raw_mapping is not None:
         try:
-            decoded = json.loads(raw_mapping)
-        except json.JSONDecodeError:
+            decoded = loads(raw_mapping)
+        except JsonSyntaxError:
             decoded = None
         if not isinstance(decoded, dict) or not all(
             isinstance(v, (str, int)) and not isinstance(v, bool) for v in decoded.values()

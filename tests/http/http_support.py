@@ -42,6 +42,26 @@ def storage_urls() -> list[str]:
     return urls
 
 
+def postgres_url() -> str:
+    """The test PostgreSQL database, brought to the current schema (as ``migrate`` would)."""
+    from finance_storage_sql.migrations.run import migrate_url
+    from finance_storage_sql.plugin import DEFAULT_TEST_DATABASE_URL
+
+    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
+    migrate_url(url)
+    return url
+
+
+def server_storage_urls() -> list[str]:
+    """SQLite and JSON files (relative to the server's directory) and PostgreSQL."""
+    return ["sqlite:///finance.db", "postgresql:lazy", "json:///books"]
+
+
+def resolve_url(url: str) -> str:
+    """``postgresql:lazy`` becomes the migrated test database once a test needs it."""
+    return postgres_url() if url == "postgresql:lazy" else url
+
+
 def make_settings(url: str, **overrides: str) -> Settings:
     environ = {"DATABASE_URL": url, "SECRET_KEY": SECRET, **overrides}
     return load_settings(environ, None)

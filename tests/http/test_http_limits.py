@@ -108,10 +108,12 @@ class TestFieldLimits:
 
 class TestProblems:
     def test_unknown_path_is_problem_json(self, api: Api) -> None:
-        """404 for an unknown route is a problem with type, title, status, detail."""
+        """404 for an unknown route is a problem with type, title, status, detail, request id."""
         result = api.get("/api/nothing")
         assert result.headers["Content-Type"] == "application/problem+json"
-        assert set(data(result)) == {"type", "title", "status", "detail"}
+        body = data(result)
+        assert set(body) == {"type", "title", "status", "detail", "request_id"}
+        assert body["request_id"] == result.headers["X-Request-ID"]
 
     def test_wrong_method_is_405_with_allow(self, api: Api) -> None:
         """PUT on a collection is 405 and lists allowed methods."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import attrs
@@ -28,9 +29,7 @@ def served_operations(deps: Dependencies) -> set[tuple[str, str]]:
     app = create_app(deps)
     found = set()
     for route in inspect.inspect_routes(app):
-        path = route.path
-        for converter in ("int(min=1, max=9223372036854775807)",):
-            path = path.replace(":" + converter, "")
+        path = re.sub(r":int\([^)]*\)", "", route.path)
         for method in route.methods:
             if method.method != "OPTIONS" and not method.internal:
                 found.add((path, method.method.lower()))
@@ -59,6 +58,41 @@ class TestDocument:
             for method, operation in item.items():
                 if "security" in operation:
                     assert {"401", "422"} <= set(operation["responses"]), (path, method)
+
+    def test_created_resources_link_to_their_operations(self, document: dict[str, Any]) -> None:
+        """POST /api/accounts links its new id to every operation on /api/accounts/{account_id}."""
+        links = document["paths"]["/api/accounts"]["post"]["responses"]["201"]["links"]
+        assert links["getAccount"]["parameters"] == {"path.account_id": "$response.body#/id"}
+        below = {
+            op["operationId"]
+            for path, item in document["paths"].items()
+            if path.startswith("/api/accounts/{account_id}")
+            for op in item.values()
+        }
+        assert set(links) == below
+
+    def test_a_member_link_uses_the_user_id(self, document: dict[str, Any]) -> None:
+        """A new member is found again by its user id, the path's parameter."""
+        created = document["paths"]["/api/tenants/me/members"]["post"]["responses"]["201"]
+        assert created["links"]["removeMember"]["parameters"] == {
+            "path.user_id": "$response.body#/user_id"
+        }
+
+    def test_every_body_method_documents_415(self, document: dict[str, Any]) -> None:
+        """A POST or PATCH without a body schema still answers 415 to a non-JSON body."""
+        for path, item in document["paths"].items():
+            for method in ("post", "patch"):
+                if method in item and "security" in item[method]:
+                    assert "415" in item[method]["responses"], (path, method)
+
+    def test_expensive_operations_document_429_with_retry_after(
+        self, document: dict[str, Any]
+    ) -> None:
+        """Imports, exports and reports may answer 429; cheap reads never do."""
+        expensive = document["paths"]["/api/reports/net-worth"]["get"]["responses"]
+        assert "Retry-After" in expensive["429"]["headers"]
+        assert "429" in document["paths"]["/api/imports"]["post"]["responses"]
+        assert "429" not in document["paths"]["/api/accounts"]["get"]["responses"]
 
     def test_amounts_are_numbers_in_responses(self, document: dict[str, Any]) -> None:
         """Account balances are documented as JSON numbers."""

@@ -79,6 +79,12 @@ class TestSettings:
         settings = load_settings({"CORS_ORIGINS": "https://a.example, https://b.example"}, None)
         assert settings.cors_origins == ("https://a.example", "https://b.example")
 
+    @pytest.mark.parametrize("value", ["0", "65", "many"])
+    def test_expensive_cap_out_of_range_is_refused(self, value: str) -> None:
+        """EXPENSIVE_REQUESTS_PER_TENANT takes 1 to 64."""
+        with pytest.raises(ConfigurationError, match="EXPENSIVE_REQUESTS_PER_TENANT"):
+            load_settings({"EXPENSIVE_REQUESTS_PER_TENANT": value}, None)
+
     def test_example_file_lists_every_setting(self) -> None:
         """.env.example names every setting the service reads."""
         example = (Path(__file__).parents[2] / ".env.example").read_text()

@@ -272,3 +272,11 @@ class TestSeveralAccounts:
         """accounts maps file ids to integer account ids."""
         with pytest.raises(ValidationError, match="accounts maps the file's account ids"):
             run(ledger, owner, account, self.TWO, accounts={"DE02": "savings"})
+
+    @pytest.mark.parametrize("target", [0, 2**63])
+    def test_mapping_to_an_id_out_of_range_is_refused(
+        self, ledger: Ledger, owner: Principal, account: Account, target: int
+    ) -> None:
+        """An account id outside 1..2**63-1 is refused before any storage reads it."""
+        with pytest.raises(ValidationError, match="accounts maps the file's account ids"):
+            run(ledger, owner, account, self.TWO, accounts={"DE02": target})

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from json_support import open_ledger, seeded_store, tenant_file, url_for
 
 from finance_core.accounts import Account, AccountType
+from finance_core.errors import ValidationError
 from finance_core.memory import Change, TenantState
 from finance_core.ports import IdempotencyRecord
 from finance_core.statements import Reconciliation, Statement
@@ -237,11 +238,12 @@ class TestRoundTrips:
         loaded = CONVERTER.structure(CONVERTER.unstructure(moment), datetime)
         assert (loaded, loaded.utcoffset()) == (moment, offset)
 
-    def test_a_lone_surrogate_in_text_survives(self, tmp_path: Path) -> None:
-        """Text that has no UTF-8 form (it can arrive as a JSON escape) is kept exactly."""
+    def test_a_lone_surrogate_never_reaches_the_files(self, tmp_path: Path) -> None:
+        """Text with no UTF-8 form is refused by the core, as everywhere: nothing is written."""
         ledger = open_ledger(url_for(tmp_path))
-        who = ledger.create_tenant(TENANT, "odd \ud800 name", owner="alice")
-        assert open_ledger(url_for(tmp_path)).get_tenant(who).name == "odd \ud800 name"
+        with pytest.raises(ValidationError, match="surrogate"):
+            ledger.create_tenant(TENANT, "odd \ud800 name", owner="alice")
+        assert not list(tmp_path.rglob("snapshot.*.json"))
 
 
 class TestOlderFiles:
