@@ -56,6 +56,8 @@ class Client:
     def _call(self, method: str, path: str, body: Any = None, **kw: Any) -> Any:
         answer = self.caller.call(method, path, body, **kw)
         self.statuses[answer.status] += 1
+        if answer.status == 429 and "retry-after" not in answer.headers:
+            self.statuses[-429] += 1  # a refusal that does not say when to retry
         return answer
 
     def step(self) -> None:
@@ -161,7 +163,11 @@ def _run(client: Client, deadline: float, failures: list[BaseException]) -> None
 def test_soak_mixed_traffic_over_eight_connections(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Zero 5xx, acknowledged writes all stored, balances equal initial plus transactions."""
+    """Zero 5xx, acknowledged writes all stored, balances equal initial plus transactions.
+
+    The only refusal allowed is the per-tenant cap on expensive requests (429 with
+    Retry-After); everything else the clients send is valid.
+    """
     url = os.environ.get("SOAK_DATABASE_URL", f"sqlite:///{tmp_path}/soak.db")
     if url.startswith("postgresql"):
         migrate_url(url)
@@ -194,7 +200,9 @@ def test_soak_mixed_traffic_over_eight_connections(
         assert not failures, failures
         assert not any(thread.is_alive() for thread in threads)
         assert sorted(after) == workers, "a worker was replaced during the soak"
-        assert set(statuses) <= {200, 201, 204}, statuses
+        # Imports and reports are expensive: a tenant running more of them at once
+        # than its cap allows is told 429 with Retry-After, and nothing changes.
+        assert set(statuses) <= {200, 201, 204, 429}, statuses
         for t, (caller, accounts) in enumerate(tenants):
             _check_tenant(caller, accounts, [c for c in clients if c.index % 2 == t])
 
