@@ -167,5 +167,9 @@ def run(sizes: Sizes, work: Path, postgres: str | None, log: Log) -> list[Figure
     sqlite_ref.remove_database(path)
     backends = [("SQLite", f"sqlite:///{path}")]
     if postgres:
+        from finance_storage_sql.migrations.run import migrate_url
+
+        # Opening PostgreSQL refuses an out-of-date schema; bring it up first.
+        migrate_url(postgres)
         backends.append(("PostgreSQL", postgres))
     return [_backend(label, url, sizes, log) for label, url in backends]
