@@ -101,7 +101,8 @@ def categorize_new(
     out = []
     for item, txn in zip(items, txns, strict=True):
         given = given_fields(item)
-        out.append(book.run(txn, account.currency, given, person_fields=given).transaction)
+        outcome = book.run(txn, account.currency, given, person_fields=given, explain=False)
+        out.append(outcome.transaction)
     return out
 
 

@@ -148,12 +148,15 @@ class RuleBook:
         protected: Collection[str],
         *,
         person_fields: tuple[str, ...] | None = None,
+        explain: bool = True,
     ) -> Outcome:
         """The rules' outcome for ``txn``; transfer legs are left as they are.
 
         ``person_fields``, when given, is recorded on the result as the fields
         a person chose (for a new transaction); otherwise they are kept, less
-        any field a rule now changed.
+        any field a rule now changed. Without ``explain`` the outcome lists no
+        changes (the new record still names its rules in ``rule_fields``):
+        posting needs only the record, and building the list costs per row.
         """
         if not self.rules or txn.transfer_id is not None:
             return Outcome(_marked(txn, person_fields), (), False)
@@ -193,20 +196,27 @@ class RuleBook:
                     # The change may open or close gates of the rules still to come.
                     passed = self.gates.open_for(work, currency)
                     order, position = self._order(passed, index), 0
-        changes = tuple(
-            FieldChange(txn.id, rule_id, field, getattr(txn, field), getattr(work, field))
+        touched = {
+            field: rule_id
             for field, rule_id in setter.items()
             if getattr(work, field) != getattr(txn, field)
-        )
-        if not changes:
+        }
+        if not touched:
             return Outcome(_marked(txn, person_fields), (), matched)
-        touched = {c.field: c.rule_id for c in changes}
+        changes = (
+            tuple(
+                FieldChange(txn.id, rule_id, field, getattr(txn, field), getattr(work, field))
+                for field, rule_id in touched.items()
+            )
+            if explain
+            else ()
+        )
         rule_fields = dict(txn.rule_fields)
         rule_fields.update(touched)
         chosen = chosen_fields(txn) if person_fields is None else person_fields
         result = attrs.evolve(
             txn,
-            **{c.field: c.after for c in changes},
+            **{field: getattr(work, field) for field in touched},
             rule_fields=tuple(sorted(rule_fields.items())),
             person_fields=tuple(f for f in chosen if f not in touched),
         )
