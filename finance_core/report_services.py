@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Final
 
+from finance_core.aggregates import DailyTotal
 from finance_core.errors import NotFoundError, ValidationError
 from finance_core.ledger_base import LedgerBase, positive_id
 from finance_core.queries import TransactionFilter
@@ -63,16 +64,7 @@ class ReportServices(LedgerBase):
         Split transactions count by their split lines' own categories.
         """
         check_choice(group_by, GROUPS, "group_by")
-        check_choice(period, FLOW_PERIODS)
-        check_span(start_date, end_date, period)
-        _check_account(account_id)
-        flt = TransactionFilter(account_id=account_id, start_date=start_date, end_date=end_date)
-        with self._unit(principal.tenant_id, readonly=True) as uow:
-            if account_id is not None and uow.accounts.get(account_id) is None:
-                raise NotFoundError("account", account_id)
-            daily = uow.transactions.daily_totals(
-                flt, group_by, include_transfers=False, bucket=storage_bucket(period)
-            )
+        daily = self._flow_totals(principal, group_by, period, start_date, end_date, account_id)
         return roll_spending(daily, period)
 
     def report_cashflow(
@@ -85,6 +77,19 @@ class ReportServices(LedgerBase):
         account_id: int | None = None,
     ) -> list[ReportRow]:
         """Income, expenses (both positive) and net per period and currency."""
+        daily = self._flow_totals(principal, None, period, start_date, end_date, account_id)
+        return roll_cashflow(daily, period)
+
+    def _flow_totals(
+        self,
+        principal: Principal,
+        group_by: str | None,
+        period: str,
+        start_date: date | None,
+        end_date: date | None,
+        account_id: int | None,
+    ) -> list[DailyTotal]:
+        """Storage's sums for spending and cash flow, transfers left out, bucketed by period."""
         check_choice(period, FLOW_PERIODS)
         check_span(start_date, end_date, period)
         _check_account(account_id)
@@ -92,10 +97,9 @@ class ReportServices(LedgerBase):
         with self._unit(principal.tenant_id, readonly=True) as uow:
             if account_id is not None and uow.accounts.get(account_id) is None:
                 raise NotFoundError("account", account_id)
-            daily = uow.transactions.daily_totals(
-                flt, None, include_transfers=False, bucket=storage_bucket(period)
+            return uow.transactions.daily_totals(
+                flt, group_by, include_transfers=False, bucket=storage_bucket(period)
             )
-        return roll_cashflow(daily, period)
 
     def report_net_worth(
         self,
