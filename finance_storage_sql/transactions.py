@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import RowMapping, bindparam, delete, insert, select, update
 
 from finance_core.aggregates import DailyTotal
 from finance_core.errors import DuplicateError, NotFoundError
@@ -182,28 +182,31 @@ class SqlTransactionRepository:
         )
 
     # -- reads -------------------------------------------------------------------
-    def _hydrate(self, rows: Sequence[Any]) -> list[Transaction]:
+    def _hydrate(
+        self, rows: Sequence[Mapping[str, Any]] | Sequence[RowMapping]
+    ) -> list[Transaction]:
         """Attach tags and splits to rows: two queries for the whole page."""
-        ids = [row.id for row in rows]
+        ids = [row["id"] for row in rows]
         tags: dict[int, list[str]] = defaultdict(list)
         splits: dict[int, list[tuple[str, int]]] = defaultdict(list)
         for chunk in _chunks(ids):
             key = {"key_tenant_id": self._tenant_id, "key_ids": list(chunk)}
-            for ident, value in self._uow.execute(_TAGS_OF, key):
-                tags[ident].append(value)
-            for ident, category, units in self._uow.execute(_SPLITS_OF, key):
-                splits[ident].append((category, units))
+            for tag in self._uow.fetch(_TAGS_OF, key):
+                tags[tag["transaction_id"]].append(tag["tag"])
+            for split in self._uow.fetch(_SPLITS_OF, key):
+                splits[split["transaction_id"]].append((split["category"], split["amount_minor"]))
         return [
-            mapping.transaction_from_row(row._mapping, tags[row.id], splits[row.id]) for row in rows
+            mapping.transaction_from_row(row, tags[row["id"]], splits[row["id"]]) for row in rows
         ]
 
     def get(self, transaction_id: int) -> Transaction | None:
         key = {"key_tenant_id": self._tenant_id, "key_id": transaction_id}
-        row = self._uow.execute(_GET_TRANSACTION, key).first()
-        return None if row is None else self._hydrate([row])[0]
+        rows = self._uow.fetch(_GET_TRANSACTION, key)
+        return self._hydrate(rows)[0] if rows else None
 
     def query(self, flt: TransactionFilter, page: PageRequest) -> Page[Transaction]:
-        rows = self._uow.execute(query.page_statement(self._tenant_id, flt, page)).all()
+        statement = query.page_statement(self._tenant_id, flt, page)
+        rows = self._uow.execute(statement).mappings().all()
         items = self._hydrate(rows[: page.limit])
         more = len(rows) > page.limit
         total = None
