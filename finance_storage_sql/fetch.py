@@ -41,6 +41,8 @@ class FetchPlan:
     processors: tuple[Processor, ...]
     expanding: frozenset[str]
     positional_mark: str
+    #: Values the statement itself carries (a literal compared with a column).
+    fixed: dict[str, Any]
 
     @classmethod
     def compile(cls, statement: Select[Any], dialect: Dialect) -> FetchPlan:
@@ -57,12 +59,15 @@ class FetchPlan:
                 column.type.dialect_impl(dialect).result_processor(dialect, None)
                 for column in columns
             ),
-            expanding=frozenset(bind.key for bind in compiled.binds.values() if bind.expanding),
+            expanding=frozenset(name for name, bind in compiled.binds.items() if bind.expanding),
             positional_mark="?" if dialect.paramstyle == "qmark" else "%s",
+            fixed={name: bind.value for name, bind in compiled.binds.items() if not bind.required},
         )
 
     def bind(self, parameters: Mapping[str, Any]) -> tuple[str, Sequence[Any] | dict[str, Any]]:
         """The SQL text and driver parameters for one run."""
+        if self.fixed:
+            parameters = {**self.fixed, **parameters}
         for name in self.expanding:
             if not parameters[name]:
                 raise ValueError(f"parameter {name!r} lists no values; skip the statement")

@@ -85,6 +85,13 @@ class TestFetch:
             assert fetched == _through_sqlalchemy(any_storage, tenant, statement, key)
             assert fetched
 
+    def test_a_value_written_in_the_statement_is_sent_too(self, any_storage: SqlStorage) -> None:
+        """A literal compared with a column travels with the statement's own parameters."""
+        tenant = _books(any_storage)
+        by_category = _BY_KEY.where(transactions.c.category == "food")
+        with any_storage.unit_of_work(tenant, readonly=True) as uow:
+            assert len(uow.fetch(by_category, {"key_tenant_id": tenant, "key_id": 2})) == 1
+
     def test_no_row_is_an_empty_list(self, any_storage: SqlStorage) -> None:
         """A key that matches nothing gives no rows."""
         tenant = _books(any_storage)
