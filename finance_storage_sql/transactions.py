@@ -205,15 +205,26 @@ class SqlTransactionRepository:
         return self._hydrate(rows)[0] if rows else None
 
     def query(self, flt: TransactionFilter, page: PageRequest) -> Page[Transaction]:
-        statement = query.page_statement(self._tenant_id, flt, page)
-        rows = self._uow.execute(statement).mappings().all()
+        rows: Sequence[Mapping[str, Any]] | Sequence[RowMapping]
+        newest = query.newest_page(self._tenant_id, flt, page)
+        if newest is not None:
+            rows = self._uow.fetch(*newest)
+        else:
+            statement = query.page_statement(self._tenant_id, flt, page)
+            rows = self._uow.execute(statement).mappings().all()
         items = self._hydrate(rows[: page.limit])
         more = len(rows) > page.limit
         total = None
         if page.with_total:
-            total = self._uow.execute(query.count_statement(self._tenant_id, flt)).scalar_one()
+            total = self._count(flt)
         next_cursor = Cursor(items[-1].date, items[-1].id).encode() if items and more else None
         return Page(items, total, next_cursor)
+
+    def _count(self, flt: TransactionFilter) -> int:
+        newest = query.newest_count(self._tenant_id, flt)
+        if newest is not None:
+            return int(self._uow.fetch(*newest)[0]["total"])
+        return int(self._uow.execute(query.count_statement(self._tenant_id, flt)).scalar_one())
 
     def sum_amounts(self, account_id: int, *, through: date | None = None) -> Decimal:
         statement = query.sum_statement(self._tenant_id, account_id, through)

@@ -220,9 +220,19 @@ class SqlUnitOfWork:
         connection = self._active()
         first, self._sent = not self._sent, True
         cursor = connection.connection.cursor()
+        # Listeners of SQLAlchemy's cursor events (query plans in the tests,
+        # tracing in production) see these statements as they see any other;
+        # there is no execution context to give them.
+        events = connection.dispatch
         try:
+            if events.before_cursor_execute:
+                events.before_cursor_execute(
+                    connection, cursor, sql, driver_parameters, None, False
+                )
             cursor.execute(sql, driver_parameters)
             raw = cursor.fetchall()
+            if events.after_cursor_execute:
+                events.after_cursor_execute(connection, cursor, sql, driver_parameters, None, False)
         except connection.dialect.loaded_dbapi.Error as driver_error:
             exc = self._wrapped(connection, driver_error, cursor, sql, driver_parameters)
             if first and is_lost_connection(exc):

@@ -12,7 +12,9 @@ from sqlalchemy import Column, Integer, MetaData, Table, bindparam, select
 
 from finance_core.accounts import Account, AccountType
 from finance_core.errors import StorageError
+from finance_core.queries import Cursor, PageRequest, TransactionFilter
 from finance_core.transactions import Split, Transaction
+from finance_storage_sql import query
 from finance_storage_sql.fetch import FetchPlan
 from finance_storage_sql.schema import accounts, transactions
 from finance_storage_sql.storage import SqlStorage
@@ -120,3 +122,34 @@ class TestFetch:
         by_time = select(accounts.c.id).where(accounts.c.created_at == bindparam("at"))
         with pytest.raises(TypeError, match="needs conversion"):
             FetchPlan.compile(by_time, sqlite_storage.engine.dialect)
+
+
+class TestNewestPage:
+    @pytest.mark.parametrize("account_id", [None, 1])
+    @pytest.mark.parametrize("offset", [0, 2])
+    def test_prepared_page_gives_the_rows_of_the_general_statement(
+        self, any_storage: SqlStorage, account_id: int | None, offset: int
+    ) -> None:
+        """The newest rows by offset, of the tenant or one account, and their total,
+        are the rows and the count the general page statement finds."""
+        tenant = _books(any_storage)
+        flt = TransactionFilter(account_id=account_id)
+        page = PageRequest(limit=2, offset=offset)
+        prepared = query.newest_page(tenant, flt, page)
+        counted = query.newest_count(tenant, flt)
+        assert prepared is not None and counted is not None
+        with any_storage.unit_of_work(tenant, readonly=True) as uow:
+            fetched = uow.fetch(*prepared)
+            total = uow.fetch(*counted)[0]["total"]
+        general = _through_sqlalchemy(
+            any_storage, tenant, query.page_statement(tenant, flt, page), {}
+        )
+        assert fetched == general and [row["id"] for row in fetched]
+        assert total == 5
+
+    def test_any_other_filter_or_a_cursor_takes_the_general_statement(self) -> None:
+        """Only the account may be given; a category, or a keyset page, is built per request."""
+        assert query.newest_page("t", TransactionFilter(category="food"), PageRequest()) is None
+        assert query.newest_count("t", TransactionFilter(category="food")) is None
+        cursor = PageRequest(cursor=Cursor(date(2026, 3, 3), 3))
+        assert query.newest_page("t", TransactionFilter(), cursor) is None
