@@ -77,6 +77,23 @@ class TestAddMany:
         with any_storage.unit_of_work(tenant, readonly=True) as uow:
             assert [uow.transactions.get(t.id) for t in batch] == batch
 
+    def test_rows_without_tags_or_splits_beside_rows_with_them(
+        self, any_storage: SqlStorage
+    ) -> None:
+        """In a mixed batch every row reads back with exactly its own tags and splits."""
+        tenant = fresh_tenant()
+        batch = [
+            txn if txn.id % 2 else attrs.evolve(txn, tags=(), splits=())
+            for txn in _batch(tenant, 120)
+        ]
+        with any_storage.unit_of_work(tenant) as uow:
+            zero, kind = Decimal(0), AccountType.CHECKING
+            uow.accounts.add(Account(1, tenant, "A", kind, "USD", zero, zero, None, None, NOW, NOW))
+            uow.transactions.add_many(batch)
+            uow.commit()
+        with any_storage.unit_of_work(tenant, readonly=True) as uow:
+            assert [uow.transactions.get(t.id) for t in batch] == batch
+
 
 class TestSqliteBulkRows:
     def _stored(self, storage: SqlStorage, tenant: str, count: int) -> list[tuple[Any, ...]]:
@@ -87,10 +104,11 @@ class TestSqliteBulkRows:
                 merchant="Shop",
                 external_id=f"ext-{txn.id}",
                 rule_fields=(("category", 3), ("merchant", 4)) if txn.id % 3 else (),
+                person_fields=(None, (), ("category", "merchant"))[txn.id % 3],
                 created_at=datetime(
                     2024, 3, 1, 12, 30, 5, 123456, tzinfo=timezone(timedelta(hours=2))
                 ),
-                date=date(1999, 12, 31),
+                date=date(1999, 12, 30) + timedelta(days=txn.id % 3),
             )
             for txn in _batch(tenant, count)
         ]
