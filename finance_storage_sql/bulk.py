@@ -4,7 +4,8 @@ A bulk import spends much of its time in SQLAlchemy turning each row's dict
 into driver parameters (bind processors for two timestamps and a date). For
 SQLite the driver values are simple: the date's ISO text, timestamps as naive
 UTC text in SQLAlchemy's own storage format (so reads see no difference), and
-integers; here they are made directly, the timestamps once per chunk.
+integers; here they are made directly, the timestamps once per chunk. Tag
+rows (which rules add to many imported rows) go the same way.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Final, TypeVar
 from finance_core.money import MAX_MAGNITUDE, minor_units
 from finance_core.transactions import Transaction
 from finance_storage_sql import mapping
-from finance_storage_sql.schema import transactions
+from finance_storage_sql.schema import transaction_tags, transactions
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -54,6 +55,14 @@ if {column.name for column in transactions.columns} != set(COLUMNS):
     raise RuntimeError("finance_storage_sql.bulk.COLUMNS no longer matches the transactions table")
 INSERT_SQL: Final = (
     f"INSERT INTO transactions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+)
+#: The columns in the order ``sqlite_tag_rows`` writes them.
+TAG_COLUMNS: Final = ("tenant_id", "transaction_id", "position", "tag")
+if tuple(column.name for column in transaction_tags.columns) != TAG_COLUMNS:
+    raise RuntimeError("finance_storage_sql.bulk.TAG_COLUMNS no longer matches transaction_tags")
+TAG_INSERT_SQL: Final = (
+    f"INSERT INTO transaction_tags ({', '.join(TAG_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(TAG_COLUMNS))})"
 )
 
 
@@ -138,3 +147,13 @@ def sqlite_rows(txns: Sequence[Transaction], currency: Mapping[int, str]) -> lis
             )
         )
     return rows
+
+
+def sqlite_tag_rows(txns: Sequence[Transaction]) -> list[tuple[Any, ...]]:
+    """The ``transaction_tags`` rows of ``txns`` (``mapping.tag_rows``'s values) as tuples."""
+    return [
+        (t.tenant_id, t.id, position, tag)
+        for t in txns
+        if t.tags
+        for position, tag in enumerate(t.tags)
+    ]

@@ -85,8 +85,7 @@ class SqlTransactionRepository:
             if txn.tenant_id != tenant_id:
                 self._uow.require_own(txn.tenant_id, f"transaction {txn.id}")
         currency = self._uow.currencies({txn.account_id for txn in txns})
-        # Most rows have neither tags nor splits: ask the mapping only for those that do.
-        tags = [row for txn in txns if txn.tags for row in mapping.tag_rows(txn)]
+        # Most rows have no splits: ask the mapping only for those that do.
         splits = [
             row
             for txn in txns
@@ -98,11 +97,15 @@ class SqlTransactionRepository:
             self._uow.execute_many_raw(
                 bulk.INSERT_SQL, bulk.sqlite_rows(txns, currency), on_duplicate=on_duplicate
             )
+            tag_rows = bulk.sqlite_tag_rows(txns)
+            if tag_rows:
+                self._uow.execute_many_raw(bulk.TAG_INSERT_SQL, tag_rows)
         else:
             rows = [mapping.transaction_to_row(txn, currency[txn.account_id]) for txn in txns]
             self._uow.execute(insert(transactions), rows, on_duplicate=on_duplicate)
-        if tags:
-            self._uow.execute(insert(transaction_tags), tags)
+            tags = [row for txn in txns if txn.tags for row in mapping.tag_rows(txn)]
+            if tags:
+                self._uow.execute(insert(transaction_tags), tags)
         if splits:
             self._uow.execute(insert(transaction_splits), splits)
 

@@ -96,7 +96,9 @@ class TestAddMany:
 
 
 class TestSqliteBulkRows:
-    def _stored(self, storage: SqlStorage, tenant: str, count: int) -> list[tuple[Any, ...]]:
+    def _stored(
+        self, storage: SqlStorage, tenant: str, count: int, table: str = "transactions"
+    ) -> list[tuple[Any, ...]]:
         batch = [
             attrs.evolve(
                 txn,
@@ -119,7 +121,7 @@ class TestSqliteBulkRows:
             uow.commit()
         with storage.engine.connect() as connection:
             result = connection.exec_driver_sql(
-                "SELECT * FROM transactions WHERE tenant_id = ? ORDER BY id", (tenant,)
+                f"SELECT * FROM {table} WHERE tenant_id = ? ORDER BY rowid", (tenant,)
             )
             return [row[1:] for row in result]
 
@@ -129,6 +131,15 @@ class TestSqliteBulkRows:
         """A batch above the bulk threshold stores the very text a small batch stores."""
         small = self._stored(sqlite_storage, fresh_tenant(), bulk.MIN_ROWS - 1)
         large = self._stored(sqlite_storage, fresh_tenant(), bulk.MIN_ROWS + 10)
+        assert large[: len(small)] == small
+
+    def test_bulk_tag_rows_are_stored_as_the_usual_statement_stores_them(
+        self, sqlite_storage: SqlStorage
+    ) -> None:
+        """Tags of a batch above the bulk threshold are the very rows a small batch stores."""
+        small = self._stored(sqlite_storage, fresh_tenant(), bulk.MIN_ROWS - 1, "transaction_tags")
+        large = self._stored(sqlite_storage, fresh_tenant(), bulk.MIN_ROWS + 10, "transaction_tags")
+        assert small
         assert large[: len(small)] == small
 
     def test_bulk_rows_read_back_in_full(self, sqlite_storage: SqlStorage) -> None:
