@@ -55,6 +55,11 @@ _SPLITS_OF = (
     )
     .order_by(_split.transaction_id, _split.position)
 )
+_EXTERNAL_IDS_IN = select(transactions.c.external_id, transactions.c.id).where(
+    transactions.c.tenant_id == bindparam("key_tenant_id"),
+    transactions.c.account_id == bindparam("key_account_id"),
+    transactions.c.external_id.in_(bindparam("key_external_ids", expanding=True)),
+)
 _GET_TRANSACTION = select(transactions).where(
     transactions.c.tenant_id == bindparam("key_tenant_id"),
     transactions.c.id == bindparam("key_id"),
@@ -75,21 +80,32 @@ class SqlTransactionRepository:
         self._uow.require_writable()
         if not txns:
             return
+        tenant_id = self._tenant_id
         for txn in txns:
-            self._uow.require_own(txn.tenant_id, f"transaction {txn.id}")
+            if txn.tenant_id != tenant_id:
+                self._uow.require_own(txn.tenant_id, f"transaction {txn.id}")
         currency = self._uow.currencies({txn.account_id for txn in txns})
-        tags = [row for txn in txns for row in mapping.tag_rows(txn)]
-        splits = [row for txn in txns for row in mapping.split_rows(txn, currency[txn.account_id])]
+        # Most rows have no splits: ask the mapping only for those that do.
+        splits = [
+            row
+            for txn in txns
+            if txn.splits
+            for row in mapping.split_rows(txn, currency[txn.account_id])
+        ]
         on_duplicate = functools.partial(self._duplicate, txns)
         if self._uow.dialect == "sqlite" and len(txns) >= bulk.MIN_ROWS:
             self._uow.execute_many_raw(
                 bulk.INSERT_SQL, bulk.sqlite_rows(txns, currency), on_duplicate=on_duplicate
             )
+            tag_rows = bulk.sqlite_tag_rows(txns)
+            if tag_rows:
+                self._uow.execute_many_raw(bulk.TAG_INSERT_SQL, tag_rows)
         else:
             rows = [mapping.transaction_to_row(txn, currency[txn.account_id]) for txn in txns]
             self._uow.execute(insert(transactions), rows, on_duplicate=on_duplicate)
-        if tags:
-            self._uow.execute(insert(transaction_tags), tags)
+            tags = [row for txn in txns if txn.tags for row in mapping.tag_rows(txn)]
+            if tags:
+                self._uow.execute(insert(transaction_tags), tags)
         if splits:
             self._uow.execute(insert(transaction_splits), splits)
 
@@ -250,14 +266,12 @@ class SqlTransactionRepository:
 
     def find_external_ids(self, account_id: int, external_ids: Collection[str]) -> dict[str, int]:
         out: dict[str, int] = {}
-        c = transactions.c
         for chunk in _chunks(sorted(set(external_ids))):
-            rows = self._uow.execute(
-                select(c.external_id, c.id).where(
-                    c.tenant_id == self._tenant_id,
-                    c.account_id == account_id,
-                    c.external_id.in_(chunk),
-                )
-            )
+            key = {
+                "key_tenant_id": self._tenant_id,
+                "key_account_id": account_id,
+                "key_external_ids": list(chunk),
+            }
+            rows = self._uow.execute(_EXTERNAL_IDS_IN, key)
             out.update({external_id: ident for external_id, ident in rows})
         return out
