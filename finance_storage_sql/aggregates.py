@@ -84,22 +84,29 @@ def _by_split_lines(
     split_parents = split_ids.join(
         transactions, and_(t.tenant_id == tenant_id, t.id == split_ids.c.transaction_id)
     )
-    split_lines = transaction_splits.join(
-        transactions, and_(t.tenant_id == splits.tenant_id, t.id == splits.transaction_id)
+    # The split lines drive the join, as the split parents do: DISTINCT (over the
+    # whole primary key, so no line is lost) keeps the planner from turning the
+    # join around and probing the split table once for every transaction in range.
+    line_rows = (
+        select(splits.transaction_id, splits.position, splits.category, splits.amount_minor)
+        .where(splits.tenant_id == tenant_id)
+        .distinct()
+        .subquery()
+    )
+    split_lines = line_rows.join(
+        transactions, and_(t.tenant_id == tenant_id, t.id == line_rows.c.transaction_id)
     )
     # Each part selects and groups by the very same key objects: PostgreSQL
     # compares the expressions, bound parameters included.
     whole_keys = [*_bucket_keys(bucket), t.currency, t.category]
     parent_keys = [*_bucket_keys(bucket), t.currency, t.category]
-    line_keys = [*_bucket_keys(bucket), t.currency, splits.category]
+    line_keys = [*_bucket_keys(bucket), t.currency, line_rows.c.category]
     whole = select(*whole_keys, *_sums(t.amount_minor)).where(*where)
     parents = (
         select(*parent_keys, *_sums(t.amount_minor, -1)).select_from(split_parents).where(*where)
     )
     lines = (
-        select(*line_keys, *_sums(splits.amount_minor))
-        .select_from(split_lines)
-        .where(splits.tenant_id == tenant_id, *where)
+        select(*line_keys, *_sums(line_rows.c.amount_minor)).select_from(split_lines).where(*where)
     )
     return union_all(
         whole.group_by(*whole_keys),
