@@ -42,6 +42,7 @@ from finance_core.testing.clock import FakeClock
 from finance_core.testing.contract_import_stream import (
     TestEvents,
     TestRepeatedKeys,
+    TestStreamedStatements,
     TestStreamingImport,
     test_streaming_import_matches_import_file,
 )
@@ -1085,6 +1086,7 @@ __all__ = [
     "TestScopes",
     "TestStatementPortability",
     "TestStatements",
+    "TestStreamedStatements",
     "TestStreamingImport",
     "TestTenantIsolation",
     "TestTextIsRefusedAlike",
