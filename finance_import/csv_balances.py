@@ -105,6 +105,11 @@ class BalanceFollower:
         if self._first_day is None:
             self._first_day = row.date
         self._last_day = row.date
+        if row.balance is None and self._first is None:
+            # Before the first balance the chains have nothing to check (a file
+            # without a balance column never gets past here).
+            self._total += row.amount
+            return
         for chain in self._chains:
             chain.add(row)
         if row.balance is not None:
