@@ -50,7 +50,7 @@ from finance_core.ledger_base import BalanceWrite
 from finance_core.money import ISO_4217_CODES, MAX_MAGNITUDE, check_amount, minor_units
 from finance_core.occurrence_links import link_occurrences
 from finance_core.ports import UnitOfWork
-from finance_core.rule_steps import categorize_new
+from finance_core.rule_steps import categorize_marked, given_fields
 from finance_core.statement_services import StatementServices, against_books
 from finance_core.statements import ParsedStatement, ReconciliationCheck, StatementView
 from finance_core.tenancy import Principal
@@ -374,9 +374,11 @@ def _transaction(
 
     A planned row's texts are cut to their limits, so for a row without splits
     what ``clean_fields`` would do comes down to the category's strip; anything
-    else takes ``clean_fields`` itself.
+    else takes ``clean_fields`` itself. The fields the row gives are marked as a
+    person's, as ``categorize_new`` marks them.
     """
     amount = fields["amount"]
+    given = given_fields(fields)
     category = fields["category"]
     if "splits" not in fields and type(fields["date"]) is date and len(category.strip()) >= 1:
         return Transaction(
@@ -391,6 +393,7 @@ def _transaction(
             description=fields["description"],
             merchant=fields["merchant"],
             external_id=fields["external_id"],
+            person_fields=given,
         )
     rest = {k: v for k, v in fields.items() if k != "amount"}
     cleaned = clean_fields(rest, account.currency, partial=True)
@@ -402,6 +405,7 @@ def _transaction(
         amount=amount,
         created_at=now,
         updated_at=now,
+        person_fields=given,
         **cleaned,
     )
 
@@ -520,10 +524,9 @@ class StreamImportServices(TransactionServices, StatementServices):
         ]
         # What post_batch does besides: the tenant's categorization rules, and
         # matching the new rows to scheduled occurrences.
-        txns = categorize_new(self, uow, locked, items, txns)
-        for txn in txns:
-            write.add(txn)
+        categorized = categorize_marked(self, uow, locked, txns)
+        write.add_all(categorized)
         write.settle(now)
-        uow.transactions.add_many(txns)
-        link_occurrences(uow, txns, now)
+        uow.transactions.add_many(categorized)
+        link_occurrences(uow, categorized, now)
         return EventRun(EventKind.TRANSACTION_POSTED, principal.tenant_id, ids)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from decimal import Decimal
@@ -96,6 +96,10 @@ class BalanceWrite:
 
     def add(self, txn: Transaction) -> None:
         self.added[txn.account_id].append(txn)
+
+    def add_all(self, txns: Iterable[Transaction]) -> None:
+        for txn in txns:
+            self.added[txn.account_id].append(txn)
 
     def remove(self, txn: Transaction) -> None:
         self.removed[txn.account_id].append(txn)

@@ -78,10 +78,12 @@ def rules_changed(ledger: LedgerBase, uow: UnitOfWork) -> None:
 def given_fields(fields: Mapping[str, Any]) -> tuple[str, ...]:
     """The rule-settable fields a caller gave a value for (the placeholder category aside)."""
     return tuple(
-        name
-        for name in RULE_FIELDS
-        if fields.get(name) is not None
-        and not (name == "category" and str(fields[name]).strip() == PLACEHOLDER_CATEGORY)
+        [
+            name
+            for name in RULE_FIELDS
+            if fields.get(name) is not None
+            and not (name == "category" and str(fields[name]).strip() == PLACEHOLDER_CATEGORY)
+        ]
     )
 
 
@@ -104,6 +106,23 @@ def categorize_new(
         outcome = book.run(txn, account.currency, given, person_fields=given, explain=False)
         out.append(outcome.transaction)
     return out
+
+
+def categorize_marked(
+    ledger: LedgerBase, uow: UnitOfWork, account: Account, txns: Sequence[Transaction]
+) -> Sequence[Transaction]:
+    """``categorize_new`` for transactions built with ``person_fields=given_fields(item)``.
+
+    A bulk import marks each row as it builds it, which spares a second
+    ``Transaction`` per row; a tenant without rules then leaves the rows as they are.
+    """
+    book = rule_book(ledger, uow)
+    if not book:
+        return txns
+    currency = account.currency
+    return [
+        book.run(txn, currency, txn.person_fields or (), explain=False).transaction for txn in txns
+    ]
 
 
 def check_rules(rules: Sequence[Rule], vocabulary: Vocabulary) -> None:

@@ -4,21 +4,25 @@ A bulk import spends much of its time in SQLAlchemy turning each row's dict
 into driver parameters (bind processors for two timestamps and a date). For
 SQLite the driver values are simple: the date's ISO text, timestamps as naive
 UTC text in SQLAlchemy's own storage format (so reads see no difference), and
-integers; here they are made directly, the timestamps once per chunk.
+integers; here they are made directly, the timestamps once per chunk. Tag
+rows (which rules add to many imported rows) go the same way.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from finance_core.money import MAX_MAGNITUDE, minor_units
 from finance_core.transactions import Transaction
 from finance_storage_sql import mapping
-from finance_storage_sql.schema import transactions
+from finance_storage_sql.schema import transaction_tags, transactions
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 #: Below this many rows the usual statement is as fast; one code path stays the common one.
 MIN_ROWS: Final = 50
@@ -52,6 +56,14 @@ if {column.name for column in transactions.columns} != set(COLUMNS):
 INSERT_SQL: Final = (
     f"INSERT INTO transactions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 )
+#: The columns in the order ``sqlite_tag_rows`` writes them.
+TAG_COLUMNS: Final = ("tenant_id", "transaction_id", "position", "tag")
+if tuple(column.name for column in transaction_tags.columns) != TAG_COLUMNS:
+    raise RuntimeError("finance_storage_sql.bulk.TAG_COLUMNS no longer matches transaction_tags")
+TAG_INSERT_SQL: Final = (
+    f"INSERT INTO transaction_tags ({', '.join(TAG_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(TAG_COLUMNS))})"
+)
 
 
 def sqlite_timestamp(value: datetime) -> str:
@@ -60,9 +72,32 @@ def sqlite_timestamp(value: datetime) -> str:
     return utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
-def _minor(amount: Decimal, currency: str) -> int:
-    """``mapping.minor`` for the common case, an exact amount in range, at less cost."""
-    units = amount.scaleb(minor_units(currency))
+class _Memo(dict[K, V]):
+    """``make(key)`` for each distinct key, made once and then looked up."""
+
+    def __init__(self, make: Callable[[K], V]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: K) -> V:
+        value = self[key] = self._make(key)
+        return value
+
+
+def _person_json(fields: tuple[str, ...] | None) -> str | None:
+    return None if fields is None else json.dumps(list(fields))
+
+
+def _rule_json(fields: tuple[tuple[str, int], ...]) -> str | None:
+    return json.dumps(dict(fields)) if fields else None
+
+
+def _minor(amount: Decimal, currency: str, exponent: int) -> int:
+    """``mapping.minor`` for the common case, an exact amount in range, at less cost.
+
+    ``exponent`` is ``minor_units(currency)``, looked up once per account by the caller.
+    """
+    units = amount.scaleb(exponent)
     if units == units.to_integral_value() and abs(amount) < MAX_MAGNITUDE:
         return int(units)
     return mapping.minor(amount, currency, "amount")  # raises the exact error
@@ -74,17 +109,16 @@ def sqlite_rows(txns: Sequence[Transaction], currency: Mapping[int, str]) -> lis
     The values are ``mapping.transaction_to_row``'s; a test holds the stored
     text of both paths equal.
     """
-    stamps: dict[datetime, str] = {}
-
-    def stamp(value: datetime) -> str:
-        text = stamps.get(value)
-        if text is None:
-            text = stamps[value] = sqlite_timestamp(value)
-        return text
-
+    # The rows of a chunk share a few dates, one time stamp and a few lists of
+    # chosen or rule-set fields: each is converted once.
+    days = _Memo(date.isoformat)
+    stamps = _Memo(sqlite_timestamp)
+    person_json = _Memo(_person_json)
+    rule_json = _Memo(_rule_json)
+    exponents = {ident: (code, minor_units(code)) for ident, code in currency.items()}
     rows = []
     for t in txns:
-        code = currency[t.account_id]
+        code, exponent = exponents[t.account_id]
         description, merchant, der_merchant = t.description, t.merchant, t.der_merchant
         rows.append(
             (
@@ -92,8 +126,8 @@ def sqlite_rows(txns: Sequence[Transaction], currency: Mapping[int, str]) -> lis
                 t.id,
                 t.account_id,
                 code,
-                _minor(t.amount, code),
-                t.date.isoformat(),
+                _minor(t.amount, code, exponent),
+                days[t.date],
                 t.category,
                 description,
                 merchant,
@@ -102,14 +136,24 @@ def sqlite_rows(txns: Sequence[Transaction], currency: Mapping[int, str]) -> lis
                 der_merchant,
                 t.external_id,
                 t.transfer_id,
-                stamp(t.created_at),
-                stamp(t.updated_at),
+                stamps[t.created_at],
+                stamps[t.updated_at],
                 t.version,
                 None if description is None else description.casefold(),
                 None if merchant is None else merchant.casefold(),
                 None if der_merchant is None else der_merchant.casefold(),
-                json.dumps(dict(t.rule_fields)) if t.rule_fields else None,
-                None if t.person_fields is None else json.dumps(list(t.person_fields)),
+                rule_json[t.rule_fields],
+                person_json[t.person_fields],
             )
         )
     return rows
+
+
+def sqlite_tag_rows(txns: Sequence[Transaction]) -> list[tuple[Any, ...]]:
+    """The ``transaction_tags`` rows of ``txns`` (``mapping.tag_rows``'s values) as tuples."""
+    return [
+        (t.tenant_id, t.id, position, tag)
+        for t in txns
+        if t.tags
+        for position, tag in enumerate(t.tags)
+    ]

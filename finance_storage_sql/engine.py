@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from typing import Any, Final
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
 from finance_storage_sql.urls import DatabaseUrl, PoolSettings
@@ -61,10 +63,16 @@ def _sqlite_engine(db: DatabaseUrl) -> Engine:
         # the database write lock up front; a deferred transaction that reads
         # and then writes could otherwise fail with SQLITE_BUSY half way.
         mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION)
-        if mode == SQLITE_BEGIN_IMMEDIATE:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            connection.exec_driver_sql("BEGIN")
+        statement = "BEGIN IMMEDIATE" if mode == SQLITE_BEGIN_IMMEDIATE else "BEGIN"
+        # Straight to the driver: a full SQLAlchemy execution would cost more
+        # than the BEGIN itself, on every unit of work. A fault is reported as
+        # SQLAlchemy would report it.
+        try:
+            connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(
+                statement, (), exc, sqlite3.Error, dialect=connection.dialect
+            ) from exc
 
     return engine
 

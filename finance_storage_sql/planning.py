@@ -208,6 +208,13 @@ _LIST_SCHEDULES = (
 )
 
 
+_SCHEDULES = (
+    select(schedules)
+    .where(schedules.c.tenant_id == bindparam("key_tenant_id"))
+    .order_by(schedules.c.id)
+)
+
+
 class SqlScheduleRepository(_Repository):
     def add(self, schedule: Schedule) -> None:
         self._uow.require_writable()
@@ -223,12 +230,9 @@ class SqlScheduleRepository(_Repository):
         return None if row is None else schedule_from_row(row._mapping)
 
     def list(self) -> builtins.list[Schedule]:
-        rows = self._uow.execute(
-            select(schedules)
-            .where(schedules.c.tenant_id == self._tenant_id)
-            .order_by(schedules.c.id)
-        )
-        return [schedule_from_row(row._mapping) for row in rows]
+        # Every write asks (matching new rows to scheduled occurrences).
+        rows = self._uow.fetch(_SCHEDULES, {"key_tenant_id": self._tenant_id})
+        return [schedule_from_row(row) for row in rows]
 
     def update(self, schedule: Schedule) -> None:
         self._uow.require_writable()

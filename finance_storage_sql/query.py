@@ -21,12 +21,14 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final
 
+import attrs
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Date,
     Select,
     and_,
+    bindparam,
     false,
     func,
     literal,
@@ -131,6 +133,63 @@ def page_statement(tenant_id: str, flt: TransactionFilter, page: PageRequest) ->
     else:
         statement = statement.offset(page.offset)
     return statement.where(*where).order_by(t.date.desc(), t.id.desc()).limit(page.limit + 1)
+
+
+# The pages most clients ask for, the newest rows of the tenant or of one
+# account by offset, and their totals: built once with parameters, so they run
+# on the driver's cursor (``SqlUnitOfWork.fetch``) and skip building and
+# compiling a statement per request.
+_NEWEST = select(transactions).where(t.tenant_id == bindparam("key_tenant_id"))
+_OF_ACCOUNT = t.account_id == bindparam("key_account_id")
+_NEWEST_PAGE: Final = {
+    False: _NEWEST.order_by(t.date.desc(), t.id.desc())
+    .limit(bindparam("key_limit"))
+    .offset(bindparam("key_offset")),
+    True: _NEWEST.where(_OF_ACCOUNT)
+    .order_by(t.date.desc(), t.id.desc())
+    .limit(bindparam("key_limit"))
+    .offset(bindparam("key_offset")),
+}
+_COUNT = select(func.count().label("total")).select_from(transactions)
+_NEWEST_COUNT: Final = {
+    False: _COUNT.where(t.tenant_id == bindparam("key_tenant_id")),
+    True: _COUNT.where(t.tenant_id == bindparam("key_tenant_id"), _OF_ACCOUNT),
+}
+#: Every filter but the account, with its "not given" default.
+_OTHER_FILTERS: Final = tuple(
+    (field.name, field.default)
+    for field in attrs.fields(TransactionFilter)
+    if field.name != "account_id"
+)
+
+
+def _at_most_account(flt: TransactionFilter) -> bool:
+    return all(getattr(flt, name) == default for name, default in _OTHER_FILTERS)
+
+
+def newest_page(
+    tenant_id: str, flt: TransactionFilter, page: PageRequest
+) -> tuple[Select[Any], dict[str, Any]] | None:
+    """``page_statement`` as a prepared statement and its parameters, when the
+    page is by offset and filters by nothing but the account; else None."""
+    if page.cursor is not None or not _at_most_account(flt):
+        return None
+    key = {"key_tenant_id": tenant_id, "key_limit": page.limit + 1, "key_offset": page.offset}
+    if flt.account_id is not None:
+        key["key_account_id"] = flt.account_id
+    return _NEWEST_PAGE[flt.account_id is not None], key
+
+
+def newest_count(
+    tenant_id: str, flt: TransactionFilter
+) -> tuple[Select[Any], dict[str, Any]] | None:
+    """``count_statement`` prepared, for the filters ``newest_page`` takes."""
+    if not _at_most_account(flt):
+        return None
+    key: dict[str, Any] = {"key_tenant_id": tenant_id}
+    if flt.account_id is not None:
+        key["key_account_id"] = flt.account_id
+    return _NEWEST_COUNT[flt.account_id is not None], key
 
 
 def count_statement(tenant_id: str, flt: TransactionFilter) -> Select[Any]:

@@ -158,10 +158,10 @@ class SqlMemberRepository(_Repository):
 
     def find_caller(self, auth_user_id: str) -> tuple[User, Member] | None:
         key = {"key_tenant_id": self._tenant_id, "key_auth_user_id": auth_user_id}
-        row = self._uow.execute(_FIND_CALLER, key).first()
-        if row is None:
+        rows = self._uow.fetch(_FIND_CALLER, key)
+        if not rows:
             return None
-        member = mapping.member_from_row(row._mapping)
+        member = mapping.member_from_row(rows[0])
         return User(member.user_id, member.auth_user_id), member
 
     def list(self) -> list[Member]:
@@ -229,10 +229,10 @@ class SqlAccountRepository(_Repository):
         locking = for_update and not self._uow.readonly
         statement = _LOCK_ACCOUNT if locking else _GET_ACCOUNT
         key = {"key_tenant_id": self._tenant_id, "key_id": account_id}
-        row = self._uow.execute(statement, key).first()
-        if row is None:
+        rows = self._uow.fetch(statement, key)
+        if not rows:
             return None
-        account = mapping.account_from_row(row._mapping)
+        account = mapping.account_from_row(rows[0])
         self._uow.remember_currency(account.id, account.currency)
         return account
 

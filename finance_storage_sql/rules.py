@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from finance_core.categorize.model import STAGES, Rule
 from finance_core.errors import DuplicateError, NotFoundError
@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from finance_storage_sql.unit_of_work import SqlUnitOfWork
 
 _rule = categorization_rules.c
+
+
+_RULE_SET_REVISION = select(id_counters.c.last).where(
+    id_counters.c.tenant_id == bindparam("key_tenant_id"), id_counters.c.kind == "rule_set"
+)
 
 
 class SqlRuleRepository:
@@ -72,9 +77,6 @@ class SqlRuleRepository:
         )
 
     def revision(self) -> int:
-        last = self._uow.execute(
-            select(id_counters.c.last).where(
-                id_counters.c.tenant_id == self._uow.tenant_id, id_counters.c.kind == "rule_set"
-            )
-        ).scalar()
-        return 0 if last is None else int(last)
+        # Every write asks, so it is one of the reads run on the driver's cursor.
+        rows = self._uow.fetch(_RULE_SET_REVISION, {"key_tenant_id": self._uow.tenant_id})
+        return int(rows[0]["last"]) if rows else 0

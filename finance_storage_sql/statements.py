@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 
 from finance_core.errors import DuplicateError
 from finance_core.money import from_minor
@@ -120,6 +120,21 @@ class SqlStatementRepository:
         )
 
 
+_OF_TENANT = (
+    select(reconciliations)
+    .where(reconciliations.c.tenant_id == bindparam("key_tenant_id"))
+    .order_by(reconciliations.c.id)
+)
+_OF_ACCOUNT = (
+    select(reconciliations)
+    .where(
+        reconciliations.c.tenant_id == bindparam("key_tenant_id"),
+        reconciliations.c.account_id == bindparam("key_account_id"),
+    )
+    .order_by(reconciliations.c.date, reconciliations.c.id)
+)
+
+
 class SqlReconciliationRepository:
     def __init__(self, uow: SqlUnitOfWork) -> None:
         self._uow = uow
@@ -154,23 +169,13 @@ class SqlReconciliationRepository:
         )
 
     def list_for_account(self, account_id: int) -> list[Reconciliation]:
-        query = (
-            select(reconciliations)
-            .where(
-                reconciliations.c.tenant_id == self._uow.tenant_id,
-                reconciliations.c.account_id == account_id,
-            )
-            .order_by(reconciliations.c.date, reconciliations.c.id)
-        )
-        return [reconciliation_from_row(row._mapping) for row in self._uow.execute(query)]
+        # Every write to an account asks (the reconciliation lock).
+        key = {"key_tenant_id": self._uow.tenant_id, "key_account_id": account_id}
+        return [reconciliation_from_row(row) for row in self._uow.fetch(_OF_ACCOUNT, key)]
 
     def list(self) -> list[Reconciliation]:
-        query = (
-            select(reconciliations)
-            .where(reconciliations.c.tenant_id == self._uow.tenant_id)
-            .order_by(reconciliations.c.id)
-        )
-        return [reconciliation_from_row(row._mapping) for row in self._uow.execute(query)]
+        key = {"key_tenant_id": self._uow.tenant_id}
+        return [reconciliation_from_row(row) for row in self._uow.fetch(_OF_TENANT, key)]
 
     def delete_for_account(self, account_id: int) -> None:
         self._uow.require_writable()

@@ -17,6 +17,7 @@ from finance_storage_sql.engine import (
     create_database_engine,
 )
 from finance_storage_sql.faults import connect_error, storage_error
+from finance_storage_sql.fetch import FetchPlans
 from finance_storage_sql.migrations import ensure_schema
 from finance_storage_sql.unit_of_work import SqlUnitOfWork
 from finance_storage_sql.urls import DatabaseUrl, parse_database_url
@@ -33,6 +34,7 @@ class SqlStorage:
         self.engine: Engine = create_database_engine(
             self.database, os.environ if environ is None else environ
         )
+        self.fetch_plans = FetchPlans(self.engine.dialect)
         # sqlite:// is one connection shared by everyone, so its units of work
         # take turns; every other database gives each its own connection.
         self._turns: threading.Lock | None = threading.Lock() if self.database.in_memory else None

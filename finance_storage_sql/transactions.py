@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import RowMapping, bindparam, delete, insert, select, update
 
 from finance_core.aggregates import DailyTotal
 from finance_core.errors import DuplicateError, NotFoundError
@@ -55,6 +55,11 @@ _SPLITS_OF = (
     )
     .order_by(_split.transaction_id, _split.position)
 )
+_EXTERNAL_IDS_IN = select(transactions.c.external_id, transactions.c.id).where(
+    transactions.c.tenant_id == bindparam("key_tenant_id"),
+    transactions.c.account_id == bindparam("key_account_id"),
+    transactions.c.external_id.in_(bindparam("key_external_ids", expanding=True)),
+)
 _GET_TRANSACTION = select(transactions).where(
     transactions.c.tenant_id == bindparam("key_tenant_id"),
     transactions.c.id == bindparam("key_id"),
@@ -75,21 +80,32 @@ class SqlTransactionRepository:
         self._uow.require_writable()
         if not txns:
             return
+        tenant_id = self._tenant_id
         for txn in txns:
-            self._uow.require_own(txn.tenant_id, f"transaction {txn.id}")
+            if txn.tenant_id != tenant_id:
+                self._uow.require_own(txn.tenant_id, f"transaction {txn.id}")
         currency = self._uow.currencies({txn.account_id for txn in txns})
-        tags = [row for txn in txns for row in mapping.tag_rows(txn)]
-        splits = [row for txn in txns for row in mapping.split_rows(txn, currency[txn.account_id])]
+        # Most rows have no splits: ask the mapping only for those that do.
+        splits = [
+            row
+            for txn in txns
+            if txn.splits
+            for row in mapping.split_rows(txn, currency[txn.account_id])
+        ]
         on_duplicate = functools.partial(self._duplicate, txns)
         if self._uow.dialect == "sqlite" and len(txns) >= bulk.MIN_ROWS:
             self._uow.execute_many_raw(
                 bulk.INSERT_SQL, bulk.sqlite_rows(txns, currency), on_duplicate=on_duplicate
             )
+            tag_rows = bulk.sqlite_tag_rows(txns)
+            if tag_rows:
+                self._uow.execute_many_raw(bulk.TAG_INSERT_SQL, tag_rows)
         else:
             rows = [mapping.transaction_to_row(txn, currency[txn.account_id]) for txn in txns]
             self._uow.execute(insert(transactions), rows, on_duplicate=on_duplicate)
-        if tags:
-            self._uow.execute(insert(transaction_tags), tags)
+            tags = [row for txn in txns if txn.tags for row in mapping.tag_rows(txn)]
+            if tags:
+                self._uow.execute(insert(transaction_tags), tags)
         if splits:
             self._uow.execute(insert(transaction_splits), splits)
 
@@ -182,35 +198,49 @@ class SqlTransactionRepository:
         )
 
     # -- reads -------------------------------------------------------------------
-    def _hydrate(self, rows: Sequence[Any]) -> list[Transaction]:
+    def _hydrate(
+        self, rows: Sequence[Mapping[str, Any]] | Sequence[RowMapping]
+    ) -> list[Transaction]:
         """Attach tags and splits to rows: two queries for the whole page."""
-        ids = [row.id for row in rows]
+        ids = [row["id"] for row in rows]
         tags: dict[int, list[str]] = defaultdict(list)
         splits: dict[int, list[tuple[str, int]]] = defaultdict(list)
         for chunk in _chunks(ids):
             key = {"key_tenant_id": self._tenant_id, "key_ids": list(chunk)}
-            for ident, value in self._uow.execute(_TAGS_OF, key):
-                tags[ident].append(value)
-            for ident, category, units in self._uow.execute(_SPLITS_OF, key):
-                splits[ident].append((category, units))
+            for tag in self._uow.fetch(_TAGS_OF, key):
+                tags[tag["transaction_id"]].append(tag["tag"])
+            for split in self._uow.fetch(_SPLITS_OF, key):
+                splits[split["transaction_id"]].append((split["category"], split["amount_minor"]))
         return [
-            mapping.transaction_from_row(row._mapping, tags[row.id], splits[row.id]) for row in rows
+            mapping.transaction_from_row(row, tags[row["id"]], splits[row["id"]]) for row in rows
         ]
 
     def get(self, transaction_id: int) -> Transaction | None:
         key = {"key_tenant_id": self._tenant_id, "key_id": transaction_id}
-        row = self._uow.execute(_GET_TRANSACTION, key).first()
-        return None if row is None else self._hydrate([row])[0]
+        rows = self._uow.fetch(_GET_TRANSACTION, key)
+        return self._hydrate(rows)[0] if rows else None
 
     def query(self, flt: TransactionFilter, page: PageRequest) -> Page[Transaction]:
-        rows = self._uow.execute(query.page_statement(self._tenant_id, flt, page)).all()
+        rows: Sequence[Mapping[str, Any]] | Sequence[RowMapping]
+        newest = query.newest_page(self._tenant_id, flt, page)
+        if newest is not None:
+            rows = self._uow.fetch(*newest)
+        else:
+            statement = query.page_statement(self._tenant_id, flt, page)
+            rows = self._uow.execute(statement).mappings().all()
         items = self._hydrate(rows[: page.limit])
         more = len(rows) > page.limit
         total = None
         if page.with_total:
-            total = self._uow.execute(query.count_statement(self._tenant_id, flt)).scalar_one()
+            total = self._count(flt)
         next_cursor = Cursor(items[-1].date, items[-1].id).encode() if items and more else None
         return Page(items, total, next_cursor)
+
+    def _count(self, flt: TransactionFilter) -> int:
+        newest = query.newest_count(self._tenant_id, flt)
+        if newest is not None:
+            return int(self._uow.fetch(*newest)[0]["total"])
+        return int(self._uow.execute(query.count_statement(self._tenant_id, flt)).scalar_one())
 
     def sum_amounts(self, account_id: int, *, through: date | None = None) -> Decimal:
         statement = query.sum_statement(self._tenant_id, account_id, through)
@@ -236,14 +266,12 @@ class SqlTransactionRepository:
 
     def find_external_ids(self, account_id: int, external_ids: Collection[str]) -> dict[str, int]:
         out: dict[str, int] = {}
-        c = transactions.c
         for chunk in _chunks(sorted(set(external_ids))):
-            rows = self._uow.execute(
-                select(c.external_id, c.id).where(
-                    c.tenant_id == self._tenant_id,
-                    c.account_id == account_id,
-                    c.external_id.in_(chunk),
-                )
-            )
+            key = {
+                "key_tenant_id": self._tenant_id,
+                "key_account_id": account_id,
+                "key_external_ids": list(chunk),
+            }
+            rows = self._uow.execute(_EXTERNAL_IDS_IN, key)
             out.update({external_id: ident for external_id, ident in rows})
         return out

@@ -22,7 +22,7 @@ from finance_core.categorize.compile import (
     compile_conditions,
     raise_if,
 )
-from finance_core.categorize.gates import Gates
+from finance_core.categorize.gates import Gates, gate_leaf
 from finance_core.categorize.model import PLACEHOLDER_CATEGORY, RULE_FIELDS, FieldChange, Rule
 from finance_core.categorize.ops import ConditionOp, op_table
 from finance_core.errors import ConfigurationError, FieldError
@@ -126,6 +126,13 @@ class RuleBook:
         self.gates = Gates([rule.conditions for rule in self.rules])
         self._ungated = [i for i, gated in enumerate(self.gates.gated) if not gated]
         self._ungated_set = frozenset(self._ungated)
+        # Rules whose whole condition is their gate's leaf: a passed gate is their
+        # test already, so they are not tested a second time.
+        self._gate_is_test = frozenset(
+            i
+            for i, rule in enumerate(self.rules)
+            if self.gates.gated[i] and gate_leaf(rule.conditions) is rule.conditions
+        )
 
     @classmethod
     def compile(cls, rules: Iterable[Rule], vocabulary: Vocabulary) -> RuleBook:
@@ -164,13 +171,14 @@ class RuleBook:
         setter: dict[str, int] = {}
         matched = False
         passed = self.gates.open_for(work, currency) if self.gates.any else set()
+        settled = passed & self._gate_is_test
         order = self._order(passed)
         position = 0
         while position < len(order):
             index = order[position]
             position += 1
             rule = self.rules[index]
-            if not rule.test(work, currency):
+            if index not in settled and not rule.test(work, currency):
                 continue
             matched = True
             changed: dict[str, Any] = {}
@@ -195,6 +203,7 @@ class RuleBook:
                 if not self.gates.fields.isdisjoint(changed):
                     # The change may open or close gates of the rules still to come.
                     passed = self.gates.open_for(work, currency)
+                    settled = passed & self._gate_is_test
                     order, position = self._order(passed, index), 0
         touched = {
             field: rule_id
@@ -238,8 +247,18 @@ class _Working:
     __slots__ = (*RULE_FIELDS, "amount", "date", "account_id", "transfer_id")
 
     def __init__(self, txn: Transaction) -> None:
-        for name in self.__slots__:
-            setattr(self, name, getattr(txn, name))
+        # Spelled out: a loop over the slots costs more than the rule tests of a row.
+        self.category = txn.category
+        self.merchant = txn.merchant
+        self.der_category = txn.der_category
+        self.der_merchant = txn.der_merchant
+        self.description = txn.description
+        self.location = txn.location
+        self.tags = txn.tags
+        self.amount = txn.amount
+        self.date = txn.date
+        self.account_id = txn.account_id
+        self.transfer_id = txn.transfer_id
 
     def apply_to(self, txn: Transaction) -> Transaction:
         return attrs.evolve(txn, **{name: getattr(self, name) for name in RULE_FIELDS})

@@ -44,6 +44,7 @@ from finance_core.testing.contract_import_stream import (
     TestRepeatedKeys,
     TestStreamedStatements,
     TestStreamingImport,
+    test_streamed_rows_meet_the_tenants_rules_as_import_files_do,
     test_streaming_import_matches_import_file,
 )
 from finance_core.testing.contract_inputs import (
@@ -1105,6 +1106,7 @@ __all__ = [
     "test_report_cashflow_matches_a_plain_sum",
     "test_report_month_and_year_buckets_equal_summed_days",
     "test_report_spending_by_category_and_month_matches_a_plain_sum",
+    "test_streamed_rows_meet_the_tenants_rules_as_import_files_do",
     "test_streaming_import_matches_import_file",
 ]
 __all__ += contract_rules.__all__

@@ -158,6 +158,82 @@ def test_streaming_import_matches_import_file(
     ]
 
 
+RULE_BODIES = (
+    {
+        "name": "coffee",
+        "conditions": {"field": "description", "op": "contains", "value": "coffee"},
+        "actions": [{"set": "category", "value": "coffee"}, {"add_tag": "drinks"}],
+    },
+    {
+        "name": "cafe",
+        "conditions": {"field": "merchant", "op": "equals", "value": "cafe"},
+        "actions": [
+            {"set": "der_merchant", "value": "Cafe Ltd"},
+            {"set": "category", "value": "eat"},
+        ],
+    },
+    {
+        "name": "outflow",
+        "stage": "post",
+        "conditions": {"field": "amount", "op": "lt", "value": "0"},
+        "actions": [{"set": "merchant", "value": "Somebody"}],
+    },
+)
+rule_rows_strategy = st.lists(
+    st.builds(
+        lambda day, cents, text, merchant, category: dict(
+            date=date(2026, 1, day),
+            amount=D(cents).scaleb(-2),
+            description=text,
+            merchant=merchant,
+            category=category,
+        ),
+        day=st.integers(1, 2),
+        cents=st.sampled_from([-350, 1200]),
+        text=st.sampled_from(["Coffee", "Rent", None]),
+        merchant=st.sampled_from(["Cafe", None]),
+        category=st.sampled_from(["uncategorized", "Food", None]),
+    ),
+    max_size=10,
+)
+
+
+def categorized(ledger: Ledger, who: Principal, account: Account) -> Counter[tuple[Any, ...]]:
+    """The account's transactions by the fields rules read and write (ids aside)."""
+    return Counter(
+        (
+            t.date,
+            t.amount,
+            t.description,
+            t.category,
+            t.merchant,
+            t.der_merchant,
+            t.tags,
+            tuple(field for field, _ in t.rule_fields),
+            t.person_fields,
+        )
+        for t in all_transactions(ledger, who)
+        if t.account_id == account.id
+    )
+
+
+@settings(max_examples=10, deadline=None)
+@given(items=rule_rows_strategy, chunk_rows=st.integers(1, 4))
+def test_streamed_rows_meet_the_tenants_rules_as_import_files_do(
+    contract_storage: Storage, items: list[dict[str, Any]], chunk_rows: int
+) -> None:
+    """With rules active, streamed rows get the categories, tags and marks import_file gives."""
+    ledger, who = _books(contract_storage)
+    for body in RULE_BODIES:
+        ledger.create_rule(who, body)
+    whole = ledger.open_account(who, "Whole", "checking")
+    streamed = ledger.open_account(who, "Streamed", "checking")
+    parsed = ParsedFile("test", tuple(ParsedRow(n, **item) for n, item in enumerate(items, 1)))
+    ledger.import_file(who, whole.id, parsed)
+    ledger.import_stream(who, streamed.id, stream(parsed, chunk_rows))
+    assert categorized(ledger, who, streamed) == categorized(ledger, who, whole)
+
+
 class TestStreamingImport:
     @pytest.fixture
     def ledger(self, contract_storage: Storage) -> Ledger:

@@ -124,3 +124,12 @@ def test_a_gate_opened_by_an_earlier_rule_lets_the_later_one_run() -> None:
     txn = Transaction(1, "t", 1, Decimal("-5"), date(2026, 1, 2), "x", NOW, NOW, merchant="Cafe")
     outcome = book.run(txn, "USD", ())
     assert (outcome.transaction.category, outcome.transaction.tags) == ("shop", ("t",))
+
+
+def test_a_rule_whose_gate_passed_is_still_tested_on_its_other_leaves() -> None:
+    """A passed gate settles a one-leaf rule only; a rule with more leaves is tested in full."""
+    gate = {"field": "merchant", "op": "equals", "value": "cafe"}
+    big = {"all": [gate, {"field": "amount", "op": "lt", "value": "-100"}]}
+    book = _book([(big, {"add_tag": "big"}, False), (gate, {"add_tag": "cafe"}, False)])
+    txn = Transaction(1, "t", 1, Decimal("-5"), date(2026, 1, 2), "x", NOW, NOW, merchant="Cafe")
+    assert book.run(txn, "USD", ()).transaction.tags == ("cafe",)

@@ -77,9 +77,28 @@ class TestAddMany:
         with any_storage.unit_of_work(tenant, readonly=True) as uow:
             assert [uow.transactions.get(t.id) for t in batch] == batch
 
+    def test_rows_without_tags_or_splits_beside_rows_with_them(
+        self, any_storage: SqlStorage
+    ) -> None:
+        """In a mixed batch every row reads back with exactly its own tags and splits."""
+        tenant = fresh_tenant()
+        batch = [
+            txn if txn.id % 2 else attrs.evolve(txn, tags=(), splits=())
+            for txn in _batch(tenant, 120)
+        ]
+        with any_storage.unit_of_work(tenant) as uow:
+            zero, kind = Decimal(0), AccountType.CHECKING
+            uow.accounts.add(Account(1, tenant, "A", kind, "USD", zero, zero, None, None, NOW, NOW))
+            uow.transactions.add_many(batch)
+            uow.commit()
+        with any_storage.unit_of_work(tenant, readonly=True) as uow:
+            assert [uow.transactions.get(t.id) for t in batch] == batch
+
 
 class TestSqliteBulkRows:
-    def _stored(self, storage: SqlStorage, tenant: str, count: int) -> list[tuple[Any, ...]]:
+    def _stored(
+        self, storage: SqlStorage, tenant: str, count: int, table: str = "transactions"
+    ) -> list[tuple[Any, ...]]:
         batch = [
             attrs.evolve(
                 txn,
@@ -87,10 +106,11 @@ class TestSqliteBulkRows:
                 merchant="Shop",
                 external_id=f"ext-{txn.id}",
                 rule_fields=(("category", 3), ("merchant", 4)) if txn.id % 3 else (),
+                person_fields=(None, (), ("category", "merchant"))[txn.id % 3],
                 created_at=datetime(
                     2024, 3, 1, 12, 30, 5, 123456, tzinfo=timezone(timedelta(hours=2))
                 ),
-                date=date(1999, 12, 31),
+                date=date(1999, 12, 30) + timedelta(days=txn.id % 3),
             )
             for txn in _batch(tenant, count)
         ]
@@ -101,7 +121,7 @@ class TestSqliteBulkRows:
             uow.commit()
         with storage.engine.connect() as connection:
             result = connection.exec_driver_sql(
-                "SELECT * FROM transactions WHERE tenant_id = ? ORDER BY id", (tenant,)
+                f"SELECT * FROM {table} WHERE tenant_id = ? ORDER BY rowid", (tenant,)
             )
             return [row[1:] for row in result]
 
@@ -111,6 +131,15 @@ class TestSqliteBulkRows:
         """A batch above the bulk threshold stores the very text a small batch stores."""
         small = self._stored(sqlite_storage, fresh_tenant(), bulk.MIN_ROWS - 1)
         large = self._stored(sqlite_storage, fresh_tenant(), bulk.MIN_ROWS + 10)
+        assert large[: len(small)] == small
+
+    def test_bulk_tag_rows_are_stored_as_the_usual_statement_stores_them(
+        self, sqlite_storage: SqlStorage
+    ) -> None:
+        """Tags of a batch above the bulk threshold are the very rows a small batch stores."""
+        small = self._stored(sqlite_storage, fresh_tenant(), bulk.MIN_ROWS - 1, "transaction_tags")
+        large = self._stored(sqlite_storage, fresh_tenant(), bulk.MIN_ROWS + 10, "transaction_tags")
+        assert small
         assert large[: len(small)] == small
 
     def test_bulk_rows_read_back_in_full(self, sqlite_storage: SqlStorage) -> None:

@@ -96,6 +96,25 @@ class TestDeadPooledConnection:
             storage.check()
         assert [r.message for r in caplog.records if REPLACED in r.message]
 
+    def test_hot_read_as_first_statement_is_replaced_too(
+        self, named_pg: tuple[SqlStorage, str], caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """A read run on the driver's cursor (the caller, an account) meets a dead
+        connection the same way: the connection is replaced and the read answers."""
+        storage, name = named_pg
+        tenant = fresh_tenant()
+        with storage.unit_of_work(tenant) as uow:
+            uow.accounts.add(_account(tenant))
+            uow.commit()
+        _terminate(name)
+        with (
+            caplog.at_level(logging.INFO, logger="finance_storage_sql.unit_of_work"),
+            storage.unit_of_work(tenant, readonly=True) as uow,
+        ):
+            found = uow.accounts.get(1)
+        assert found is not None and found.id == 1
+        assert [r.message for r in caplog.records if REPLACED in r.message]
+
     def test_first_statement_a_write_is_stored_exactly_once(
         self, named_pg: tuple[SqlStorage, str]
     ) -> None:

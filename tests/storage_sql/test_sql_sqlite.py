@@ -36,13 +36,17 @@ def impatient(sqlite_url: str, sqlite_storage: SqlStorage) -> Iterator[SqlStorag
 
 
 def _statements(storage: SqlStorage) -> list[str]:
-    """Every SQL statement the storage's engine sends from now on, in order."""
+    """Every SQL statement SQLite itself runs from now on, in order.
+
+    Traced by the driver, not by SQLAlchemy's events: some statements (BEGIN,
+    the hot reads) go to the driver directly.
+    """
     seen: list[str] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
+    def trace(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        dbapi_connection.set_trace_callback(seen.append)
 
-    event.listen(storage.engine, "before_cursor_execute", record)
+    event.listen(storage.engine, "checkout", trace)
     return seen
 
 
