@@ -2,19 +2,24 @@
 
 Started by figure 8 as ``python -m bench.memory_child CSV DB``; a process of
 its own, so the high-water mark is the import's and nothing else's. The import
-is the streaming one (``Ledger.import_stream`` over ``CsvFileSource``).
+is the real command, ``finance-planner import CSV --account N``, run in this
+process (it streams the file through ``CsvFileSource`` and
+``Ledger.import_stream``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import re
 import resource
 import sys
 import time
 from pathlib import Path
 
-from bench.books import open_books
-from finance_import.csv_stream import CsvFileSource
+from bench.books import OWNER, open_books
+from finance_core.cli import main as cli_main
 
 
 def _peak_mb() -> float:
@@ -38,18 +43,27 @@ def _peak_mb() -> float:
 
 def main(argv: list[str]) -> int:
     csv_path, db_path = Path(argv[0]), Path(argv[1])
-    ledger, principal, account_id = open_books(f"sqlite:///{db_path}")
-    baseline = _peak_mb()
-    start = time.perf_counter()
-    # The file is read from disk a chunk at a time, twice, inside one unit of work.
-    result = ledger.import_stream(principal, account_id, CsvFileSource(csv_path))
-    seconds = time.perf_counter() - start
+    url = f"sqlite:///{db_path}"
+    ledger, principal, account_id = open_books(url)
     ledger.storage.close()
+    baseline = _peak_mb()
+    command = ["import", str(csv_path), "--tenant", principal.tenant_id, "--as-user", OWNER]
+    command += ["--account", str(account_id), "--database-url", url]
+    start = time.perf_counter()
+    # The file is read from disk a chunk at a time, inside one unit of work.
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        code = cli_main(command)
+    seconds = time.perf_counter() - start
+    summary = re.search(r"(\d+) created, (\d+) duplicates, (\d+) rejected", printed.getvalue())
+    if code != 0 or summary is None:
+        print(f"the import command failed ({code}): {printed.getvalue()[-2000:]}", file=sys.stderr)
+        return 1
+    created, duplicates, rejected = map(int, summary.groups())
     report = {
         "baseline_mb": baseline,
         "peak_mb": _peak_mb(),
-        "rows": result.created + result.duplicates + result.rejected,
-        "created": result.created,
+        "rows": created + duplicates + rejected,
+        "created": created,
         "seconds": seconds,
     }
     print(json.dumps(report))

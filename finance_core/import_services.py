@@ -23,8 +23,8 @@ from finance_core.importing import (
 )
 from finance_core.ledger_base import positive_id
 from finance_core.ports import UnitOfWork
-from finance_core.statement_services import StatementServices, book_balance, statement_view
-from finance_core.statements import ReconciliationCheck, StatementView
+from finance_core.statement_services import StatementServices, against_books
+from finance_core.statements import ReconciliationCheck
 from finance_core.tenancy import Principal
 from finance_core.transaction_services import TransactionServices
 
@@ -99,7 +99,9 @@ class ImportServices(TransactionServices, StatementServices):
                     result = self.post_batch(principal, plan.account.id, items)
                     rows = [o.row for o in plan.outcomes if o.status == "created"]
                     created.update(zip(rows, (t.id for t in result.transactions), strict=True))
-            views = self._record(principal, uow, plans, file_hash)
+            views = self._record_file(
+                principal, uow, [(p.account, p.part.stated) for p in plans], file_hash
+            )
             check = self._check(uow, plans, account_id, simulate=False)
             uow.commit()
         final = tuple(
@@ -125,31 +127,6 @@ class ImportServices(TransactionServices, StatementServices):
         ]
         return _Plan(part, account, planned, outcomes)
 
-    def _record(
-        self,
-        principal: Principal,
-        uow: UnitOfWork,
-        plans: Sequence[_Plan],
-        file_hash: str | None,
-    ) -> tuple[StatementView, ...]:
-        """Record each statement once: importing the same file again records nothing new."""
-        if file_hash is None:
-            return ()
-        views = []
-        for plan in plans:
-            stated = plan.part.stated
-            known = [
-                s
-                for s in uow.statements.list_for_account(plan.account.id)
-                if (s.file_hash, s.period_start, s.period_end)
-                == (file_hash, stated.period_start, stated.period_end)
-            ]
-            if known:
-                views.append(statement_view(uow, plan.account, known[0]))
-            else:
-                views.append(self.record_statement(principal, plan.account.id, file_hash, stated))
-        return tuple(views)
-
     @staticmethod
     def _check(
         uow: UnitOfWork, plans: Sequence[_Plan], account_id: int, *, simulate: bool
@@ -166,16 +143,16 @@ class ImportServices(TransactionServices, StatementServices):
         if not stated:
             return None
         plan = max(stated, key=lambda p: p.part.stated.period_end or date.min)
-        end, closing = plan.part.stated.period_end, plan.part.stated.closing_balance
-        assert end is not None and closing is not None
-        book = book_balance(uow, plan.account, end)
+        end = plan.part.stated.period_end
+        assert end is not None
+        added = Decimal(0)
         if simulate:
             # Every part of this account adds its new rows, not only the latest one.
             for other in plans:
                 if other.account.id != account_id:
                     continue
                 rows = {o.row for o in other.outcomes if o.status == "created"}
-                book += sum(
+                added += sum(
                     (
                         p.parsed.amount
                         for p in other.planned
@@ -183,4 +160,4 @@ class ImportServices(TransactionServices, StatementServices):
                     ),
                     Decimal(0),
                 )
-        return ReconciliationCheck(closing, book)
+        return against_books(uow, plan.account, plan.part.stated, added)

@@ -9,7 +9,7 @@ rows of two unmapped accounts are refused rather than mixed into one.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 import attrs
@@ -29,9 +29,15 @@ class StatementPart:
     stated: ParsedStatement
 
 
-def file_hash(data: bytes) -> str:
-    """The SHA-256 of a file, in hex: how a statement names the file it came from."""
-    return hashlib.sha256(data).hexdigest()
+def file_hash(data: bytes | Iterable[bytes]) -> str:
+    """The SHA-256 of a file, in hex: how a statement names the file it came from.
+
+    ``data`` is the file's bytes, or its blocks in order (a file too big to hold).
+    """
+    digest = hashlib.sha256()
+    for block in (data,) if isinstance(data, bytes) else data:
+        digest.update(block)
+    return digest.hexdigest()
 
 
 def _period(parsed: ParsedFile) -> ParsedStatement:

@@ -17,6 +17,11 @@ Rows, ids, duplicate decisions and balance rules are those of ``import_file``:
 the stored transactions are the same. All or nothing: a rejected row (unless
 ``skip_bad_rows``) makes the run a dry run; any error rolls everything back.
 Balance rules are checked after each chunk, in file order.
+
+What the file states (its period, opening and closing balances) comes with the
+first pass, in the source's last chunk; with ``file_hash`` it is recorded as
+``import_file`` records it, and the result compares the stated closing balance
+with the books, as ``import_file``'s does.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ from finance_core.money import ISO_4217_CODES, MAX_MAGNITUDE, check_amount, mino
 from finance_core.occurrence_links import link_occurrences
 from finance_core.ports import UnitOfWork
 from finance_core.rule_steps import categorize_marked, given_fields
+from finance_core.statement_services import StatementServices, against_books
+from finance_core.statements import ParsedStatement, ReconciliationCheck, StatementView
 from finance_core.tenancy import Principal
 from finance_core.transaction_services import TransactionServices
 from finance_core.transactions import Transaction, check_split_total, clean_fields
@@ -65,10 +72,16 @@ class RowChunk:
 
     rows: Sequence[ParsedRow]
     rejected: Sequence[RejectedRow] = ()
+    #: What the file states about its rows; a source that knows it puts it on
+    #: its last chunk (the whole file must be read to know it).
+    statement: ParsedStatement | None = None
 
 
 class RowSource(Protocol):
-    """A parsed file read a chunk at a time; ``chunks()`` may be called more than once."""
+    """A parsed file read a chunk at a time; ``chunks()`` may be called more than once.
+
+    A source that states no statement gets one covering the days of its rows.
+    """
 
     @property
     def currency(self) -> str | None:
@@ -92,10 +105,17 @@ class ParsedSource:
     def chunks(self) -> Iterator[RowChunk]:
         rows = self.parsed.rows
         rejected = self.parsed.rejected
+        statements = self.parsed.statements
+        if len(statements) > 1:
+            raise ValidationError.of(
+                "file",
+                f"the file holds {len(statements)} statements; a streamed import takes one "
+                "account's rows: import it with import_file, which maps each statement",
+            )
         for start in range(0, len(rows), self.chunk_rows):
             yield RowChunk(rows[start : start + self.chunk_rows])
-        if rejected:
-            yield RowChunk((), rejected)
+        if rejected or statements:
+            yield RowChunk((), rejected, statements[0] if statements else None)
 
 
 @attrs.frozen
@@ -109,6 +129,10 @@ class StreamedImport:
     committed: bool
     #: The first ``MAX_EXAMPLES`` duplicate and rejected rows, in the order met.
     examples: tuple[RowOutcome, ...]
+    #: The statement the import recorded (with ``file_hash``, when it committed).
+    statements: tuple[StatementView, ...] = ()
+    #: The stated closing balance against the books, when the file states one.
+    reconciliation: ReconciliationCheck | None = None
 
 
 class _Repeats:
@@ -283,8 +307,18 @@ class _Planner:
         )
 
 
-def _first_pass(source: RowSource, currency: str) -> tuple[frozenset[int], bool]:
-    """Keys seen more than once, and whether any row will be rejected.
+@attrs.frozen
+class _FirstPass:
+    #: Hashes of the keys seen more than once.
+    repeated: frozenset[int]
+    #: Whether any row will be rejected.
+    rejects: bool
+    #: What the file states, or the days its rows cover.
+    statement: ParsedStatement
+
+
+def _first_pass(source: RowSource, currency: str) -> _FirstPass:
+    """Keys seen more than once, whether any row will be rejected, and the statement.
 
     A bad row that repeats an earlier row's file id is a duplicate, not a
     reject (as in ``plan_rows``). The hash table can only say "maybe seen", so
@@ -293,9 +327,17 @@ def _first_pass(source: RowSource, currency: str) -> tuple[frozenset[int], bool]
     repeats = _Repeats()
     rejects = False
     doubtful: set[str] = set()
+    stated: ParsedStatement | None = None
+    first_day: date | None = None
+    last_day: date | None = None
     for chunk in source.chunks():
         rejects = rejects or bool(chunk.rejected)
+        stated = chunk.statement or stated
         for row in chunk.rows:
+            if first_day is None or last_day is None:
+                first_day = last_day = row.date
+            elif not first_day <= row.date <= last_day:
+                first_day, last_day = min(first_day, row.date), max(last_day, row.date)
             bad = _check(row, currency)[1] is not None
             if row.file_id:
                 external_id = row.file_id[:255]
@@ -307,7 +349,9 @@ def _first_pass(source: RowSource, currency: str) -> tuple[frozenset[int], bool]
             rejects = rejects or bad
     if doubtful and not rejects:
         rejects = _first_seen_bad(source, doubtful, currency)
-    return repeats.repeated(), rejects
+    if stated is None:
+        stated = ParsedStatement(period_start=first_day, period_end=last_day)
+    return _FirstPass(repeats.repeated(), rejects, stated)
 
 
 def _first_seen_bad(source: RowSource, ids: set[str], currency: str) -> bool:
@@ -366,7 +410,7 @@ def _transaction(
     )
 
 
-class StreamImportServices(TransactionServices):
+class StreamImportServices(TransactionServices, StatementServices):
     """Bank files too big to hold: streamed through one unit of work."""
 
     def import_stream(
@@ -377,12 +421,16 @@ class StreamImportServices(TransactionServices):
         *,
         dry_run: bool = False,
         skip_bad_rows: bool = False,
+        file_hash: str | None = None,
     ) -> StreamedImport:
         """Import every row of ``source`` into one account, a chunk at a time.
 
         The same rows are created, found duplicate or rejected as by
         ``import_file``; a dry run (or a file with a rejected row, unless
         ``skip_bad_rows``) writes nothing and reports what a real run would do.
+        With ``file_hash`` (the SHA-256 of the file) a committed import records
+        the file's statement; the result compares its closing balance with the
+        books at its last day (in a dry run, as they would be after the import).
         """
         principal.require_write()
         with self._unit(principal.tenant_id, readonly=dry_run) as uow:
@@ -395,11 +443,14 @@ class StreamImportServices(TransactionServices):
                     f"the file is in {source.currency} but the account is in "
                     f"{account.currency}; import it into an account of that currency",
                 )
-            repeated, rejects = _first_pass(source, account.currency)
-            writing = not dry_run and (not rejects or skip_bad_rows)
-            planner = _Planner(account.currency, repeated)
+            first = _first_pass(source, account.currency)
+            writing = not dry_run and (not first.rejects or skip_bad_rows)
+            planner = _Planner(account.currency, first.repeated)
             tally = _Tally()
             events = EventLog()
+            # What a dry run's new rows would add to the books by the statement's last day.
+            end = first.statement.period_end
+            added = Decimal(0)
             for chunk in source.chunks():
                 for bad in chunk.rejected:
                     tally.note(RowOutcome(bad.row, "rejected", reason=bad.reason))
@@ -407,12 +458,27 @@ class StreamImportServices(TransactionServices):
                 tally.created += len(new)
                 if writing and new:
                     events.extend(self._post_chunk(principal, uow, account, new))
+                elif dry_run and end is not None:
+                    added += sum((f["amount"] for f in new if f["date"] <= end), Decimal(0))
+            views: tuple[StatementView, ...] = ()
+            check = None
             if writing:
+                views = self._record_file(principal, uow, [(account, first.statement)], file_hash)
+                check = against_books(uow, account, first.statement)
                 self.notify(principal.tenant_id, events)
                 uow.commit()
+            elif dry_run:
+                check = against_books(uow, account, first.statement, added)
         examples = tuple(sorted(tally.examples, key=lambda o: o.row))
         return StreamedImport(
-            tally.created, tally.duplicates, tally.rejected, dry_run, writing, examples
+            tally.created,
+            tally.duplicates,
+            tally.rejected,
+            dry_run,
+            writing,
+            examples,
+            views,
+            check,
         )
 
     @staticmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -18,6 +19,7 @@ from finance_core.reconciliation import BalanceMismatch, latest
 from finance_core.statements import (
     ParsedStatement,
     Reconciliation,
+    ReconciliationCheck,
     Statement,
     StatementView,
 )
@@ -40,6 +42,20 @@ def statement_view(uow: UnitOfWork, account: Account, statement: Statement) -> S
     book = book_balance(uow, account, statement.period_end)
     closing = statement.closing_balance
     return StatementView(statement, book, None if closing is None else closing - book)
+
+
+def against_books(
+    uow: UnitOfWork, account: Account, stated: ParsedStatement, added: Decimal = Decimal(0)
+) -> ReconciliationCheck | None:
+    """The stated closing balance against the books at the statement's last day.
+
+    ``added`` is what an import would add up to that day (a dry run's new
+    rows); None when the statement states no closing balance or no last day.
+    """
+    end, closing = stated.period_end, stated.closing_balance
+    if end is None or closing is None:
+        return None
+    return ReconciliationCheck(closing, book_balance(uow, account, end) + added)
 
 
 class StatementServices(LedgerBase):
@@ -75,6 +91,31 @@ class StatementServices(LedgerBase):
             view = statement_view(uow, account, statement)
             uow.commit()
         return view
+
+    def _record_file(
+        self,
+        principal: Principal,
+        uow: UnitOfWork,
+        stated: Sequence[tuple[Account, ParsedStatement]],
+        file_hash: str | None,
+    ) -> tuple[StatementView, ...]:
+        """Record each statement of an imported file once: importing it again records
+        nothing new. Nothing without ``file_hash``."""
+        if file_hash is None:
+            return ()
+        views = []
+        for account, statement in stated:
+            known = [
+                s
+                for s in uow.statements.list_for_account(account.id)
+                if (s.file_hash, s.period_start, s.period_end)
+                == (file_hash, statement.period_start, statement.period_end)
+            ]
+            if known:
+                views.append(statement_view(uow, account, known[0]))
+            else:
+                views.append(self.record_statement(principal, account.id, file_hash, statement))
+        return tuple(views)
 
     def list_statements(self, principal: Principal, account_id: int) -> list[StatementView]:
         """The account's statements, each with its book balance and difference as of now."""

@@ -7,28 +7,28 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import Final
 
 from finance_core.cli import CliCommand, plugins_of
 from finance_core.errors import ValidationError
 from finance_core.import_statements import file_hash
-from finance_core.importing import ImportOptions, ImportResult
+from finance_core.importing import ImportOptions
 from finance_core.plugins import hookimpl
 from finance_core.report_services import REPORTS
 from finance_import.cli_support import add_common, open_books, print_table
+from finance_import.csv_format import NAME
+from finance_import.csv_import_command import run_csv_import
+from finance_import.import_output import (
+    print_reconciliation,
+    print_rows,
+    print_summary,
+    show_progress,
+)
 from finance_import.reconcile_command import COMMAND as RECONCILE
-from finance_import.reconcile_command import parse_accounts, print_statements
+from finance_import.reconcile_command import parse_accounts
 
-
-def _progress(done: int, total: int, stream: TextIO) -> None:
-    if not stream.isatty() or total == 0:
-        return
-    width = 30
-    filled = width * done // total
-    stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} rows")
-    if done == total:
-        stream.write("\n")
-    stream.flush()
+#: The top of a bank file, from which its format is told before it is read whole.
+HEAD_BYTES: Final = 1 << 20
 
 
 # -- import ----------------------------------------------------------------------
@@ -80,12 +80,11 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str | int] | None:
 
 
 def _run_import(args: argparse.Namespace) -> int:
-    data = args.file.read_bytes()
-    ledger, principal = open_books(args)
     if (args.format or "").lower() == "json":
         from finance_import.export_document import from_json
 
-        books = from_json(data)
+        books = from_json(args.file.read_bytes())
+        ledger, principal = open_books(args)
         if args.dry_run:
             ledger.restore(principal, books, dry_run=True, apply_rules=args.apply_rules)
             accounts, txns = len(books.accounts), len(books.transactions)
@@ -110,10 +109,20 @@ def _run_import(args: argparse.Namespace) -> int:
         unsigned_amounts=args.unsigned_amounts,
         check_balances=not args.no_check_balances,
     )
-    importer = plugins_of(args).importer_for(data, args.format)
+    account_map = parse_accounts(args.account_map)
+    plugins = plugins_of(args)
+    with args.file.open("rb") as raw:
+        head = raw.read(HEAD_BYTES)
+    if plugins.importer_for(head, args.format).name == NAME:
+        # A CSV file is streamed: no row cap, and memory does not grow with the file.
+        ledger, principal = open_books(args)
+        return run_csv_import(args, ledger, principal, options)
+    data = args.file.read_bytes()
+    ledger, principal = open_books(args)
+    importer = plugins.importer_for(data, args.format)
     parsed = importer.parse(data, options)
     total = len(parsed.rows) + len(parsed.rejected)
-    _progress(0, total, sys.stderr)
+    show_progress(0, total, sys.stderr)
     result = ledger.import_file(
         principal,
         args.account,
@@ -121,38 +130,20 @@ def _run_import(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         skip_bad_rows=args.skip_bad_rows,
         file_hash=file_hash(data),
-        accounts=parse_accounts(args.account_map),
+        accounts=account_map,
     )
-    _progress(total, total, sys.stderr)
-    _print_import(result, importer.name)
-    print_statements(result)
+    show_progress(total, total, sys.stderr)
+    print_rows(result.rows)
+    print_summary(
+        importer.name,
+        result.created,
+        result.duplicates,
+        result.rejected,
+        dry_run=result.dry_run,
+        committed=result.committed,
+    )
+    print_reconciliation(result.reconciliation)
     return 0 if result.committed or result.dry_run else 1
-
-
-def _print_import(result: ImportResult, fmt: str) -> None:
-    rows = [
-        (
-            str(r.row),
-            r.status,
-            r.date.isoformat() if r.date else "",
-            f"{r.amount:f}" if r.amount is not None else "",
-            (r.description or "")[:40],
-            str(r.transaction_id or r.duplicate_of or ""),
-            r.reason or "",
-        )
-        for r in result.rows
-    ]
-    print_table(("row", "status", "date", "amount", "description", "transaction", "reason"), rows)
-    if result.dry_run:
-        state = "dry run, nothing written"
-    elif result.committed:
-        state = "committed"
-    else:
-        state = "NOT imported: fix the rejected rows or pass --skip-bad-rows"
-    print(
-        f"\n{fmt}: {result.created} created, {result.duplicates} duplicates, "
-        f"{result.rejected} rejected ({state})"
-    )
 
 
 # -- export ----------------------------------------------------------------------

@@ -7,17 +7,22 @@ plus (oldest first) or minus (newest first) the amounts in between; the first
 row where that fails is named, because a file whose balances do not add up
 was read wrongly (a sign, a column) or is not the bank's whole record.
 Pending rows without a balance are not booked yet and take no part.
+
+``BalanceFollower`` takes the rows one at a time and keeps a few numbers, not
+the rows: both file orders are followed at once and the dates decide at the
+end, so a file read in chunks is checked exactly like one held whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
 import attrs
 
 from finance_core.errors import FieldError, ValidationError
+from finance_core.statements import ParsedStatement
 
 
 @attrs.frozen
@@ -44,77 +49,154 @@ class _Break:
     expected: Decimal
 
 
-def _first_break(rows: Sequence[BalanceRow], newest_first: bool) -> _Break | None:
-    previous: Decimal | None = None
-    between = Decimal(0)
-    for row in rows:
+class _Chain:
+    """The balances in one file order: only the last balance and the amounts since."""
+
+    def __init__(self, newest_first: bool) -> None:
+        self.newest_first = newest_first
+        self.previous: Decimal | None = None
+        self.between = Decimal(0)
+        self.broken: _Break | None = None
+
+    def add(self, row: BalanceRow) -> None:
+        if self.broken is not None:
+            return
         if row.balance is None:
-            between += row.amount
-            continue
+            self.between += row.amount
+            return
+        previous = self.previous
         if previous is not None:
-            expected = previous - between if newest_first else previous + between + row.amount
+            between = self.between
+            expected = previous - between if self.newest_first else previous + between + row.amount
             if expected != row.balance:
-                return _Break(row, expected)
-        previous = row.balance
+                self.broken = _Break(row, expected)
+                return
+        self.previous = row.balance
         # Newest first, a row's own amount lies between its balance and the next one's.
-        between = row.amount if newest_first else Decimal(0)
-    return None
+        self.between = row.amount if self.newest_first else Decimal(0)
 
 
-def _newest_first(rows: Sequence[BalanceRow]) -> list[bool]:
-    """The orders to try: the one the dates show, or both when they show none."""
-    first, last = rows[0].date, rows[-1].date
-    if first == last:
-        return [False, True]
-    return [first > last]
+class BalanceFollower:
+    """The booked rows of a file, followed in file order one at a time."""
+
+    def __init__(self) -> None:
+        self._chains = (_Chain(newest_first=False), _Chain(newest_first=True))
+        self.rows = 0
+        self._total = Decimal(0)
+        #: The first balance in the file and the amounts up to and including its row.
+        self._first: Decimal | None = None
+        self._through_first = Decimal(0)
+        #: The last balance in the file and the amounts before its row.
+        self._last: Decimal | None = None
+        self._before_last = Decimal(0)
+        self._first_day: date | None = None
+        self._last_day: date | None = None
+        #: The period: of the booked rows, or of every row when none is booked.
+        self._booked_days: tuple[date, date] | None = None
+        self._all_days: tuple[date, date] | None = None
+
+    def add(self, row: BalanceRow) -> None:
+        self.rows += 1
+        self._all_days = _widen(self._all_days, row.date)
+        if not row.pending:
+            self._booked_days = _widen(self._booked_days, row.date)
+        if row.pending and row.balance is None:
+            return
+        if self._first_day is None:
+            self._first_day = row.date
+        self._last_day = row.date
+        if row.balance is None and self._first is None:
+            # Before the first balance the chains have nothing to check (a file
+            # without a balance column never gets past here).
+            self._total += row.amount
+            return
+        for chain in self._chains:
+            chain.add(row)
+        if row.balance is not None:
+            if self._first is None:
+                self._first = row.balance
+                self._through_first = self._total + row.amount
+            self._last = row.balance
+            self._before_last = self._total
+        self._total += row.amount
+
+    def _orders(self) -> list[_Chain]:
+        """The orders to try: the one the dates show, or both when they show none."""
+        first, last = self._first_day, self._last_day
+        if first == last:
+            return list(self._chains)
+        assert first is not None and last is not None
+        return [self._chains[first > last]]
+
+    def chains_as_credits(self) -> bool:
+        """Whether the amounts (unsigned ones read as money in) chain with the balances."""
+        return self._first is not None and any(c.broken is None for c in self._orders())
+
+    def stated(self, column: str) -> StatedBalances | None:
+        """The opening and closing balances, once every balance follows from the amounts.
+
+        ``ValidationError`` names the first row (and its line) whose balance breaks
+        the chain; None when no row states a balance.
+        """
+        if self._first is None or self._last is None:
+            return None
+        breaks = []
+        for chain in self._orders():
+            if chain.broken is None:
+                if chain.newest_first:
+                    opening = self._last - (self._total - self._before_last)
+                else:
+                    opening = self._first - self._through_first
+                return StatedBalances(opening, opening + self._total)
+            breaks.append(chain.broken)
+        broken = breaks[0]
+        raise ValidationError(
+            [
+                FieldError(
+                    "file",
+                    f"the balances in {column} do not add up with the amounts: row "
+                    f"{broken.row.row} (line {broken.row.line}) states {broken.row.balance} "
+                    f"where the rows before it lead to {broken.expected}. Check the amount "
+                    "column and its signs, or set check_balances=false to import without the "
+                    "balances",
+                    row=broken.row.row,
+                    line=broken.row.line,
+                )
+            ]
+        )
+
+    def statement(self, stated: StatedBalances | None) -> ParsedStatement | None:
+        """The statement of the rows followed (None when there were none)."""
+        days = self._booked_days or self._all_days
+        if days is None:
+            return None
+        return ParsedStatement(
+            period_start=days[0],
+            period_end=days[1],
+            opening_balance=stated.opening if stated else None,
+            closing_balance=stated.closing if stated else None,
+        )
 
 
-def check_chain(rows: Sequence[BalanceRow], column: str) -> StatedBalances | None:
-    """The opening and closing balances, once every balance follows from the amounts.
-
-    ``ValidationError`` names the first row (and its line) whose balance breaks
-    the chain; None when no row states a balance.
-    """
-    booked = [r for r in rows if not (r.pending and r.balance is None)]
-    stated = [r for r in booked if r.balance is not None]
-    if not stated:
-        return None
-    breaks = []
-    for newest_first in _newest_first(booked):
-        found = _first_break(booked, newest_first)
-        if found is None:
-            return _stated(booked, newest_first)
-        breaks.append(found)
-    broken = breaks[0]
-    raise ValidationError(
-        [
-            FieldError(
-                "file",
-                f"the balances in {column} do not add up with the amounts: row "
-                f"{broken.row.row} (line {broken.row.line}) states {broken.row.balance} where "
-                f"the rows before it lead to {broken.expected}. Check the amount column and "
-                "its signs, or set check_balances=false to import without the balances",
-                row=broken.row.row,
-                line=broken.row.line,
-            )
-        ]
-    )
+def _widen(days: tuple[date, date] | None, day: date) -> tuple[date, date]:
+    if days is None:
+        return (day, day)
+    return (min(days[0], day), max(days[1], day))
 
 
-def _stated(rows: Sequence[BalanceRow], newest_first: bool) -> StatedBalances:
-    oldest_first = list(reversed(rows)) if newest_first else list(rows)
-    total = sum((r.amount for r in oldest_first), Decimal(0))
-    first = next(i for i, r in enumerate(oldest_first) if r.balance is not None)
-    first_balance = oldest_first[first].balance
-    assert first_balance is not None
-    before = sum((r.amount for r in oldest_first[: first + 1]), Decimal(0))
-    opening = first_balance - before
-    return StatedBalances(opening, opening + total)
+def followed(rows: Iterable[BalanceRow]) -> BalanceFollower:
+    """A follower that has seen ``rows``."""
+    follower = BalanceFollower()
+    for row in rows:
+        follower.add(row)
+    return follower
 
 
-def chains_as_credits(rows: Sequence[BalanceRow]) -> bool:
+def check_chain(rows: Iterable[BalanceRow], column: str) -> StatedBalances | None:
+    """``BalanceFollower.stated`` of ``rows``."""
+    return followed(rows).stated(column)
+
+
+def chains_as_credits(rows: Iterable[BalanceRow]) -> bool:
     """Whether unsigned amounts, read as money in, chain with the balances."""
-    booked = [r for r in rows if not (r.pending and r.balance is None)]
-    if not any(r.balance is not None for r in booked):
-        return False
-    return any(_first_break(booked, order) is None for order in _newest_first(booked))
+    return followed(rows).chains_as_credits()

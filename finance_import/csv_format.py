@@ -19,9 +19,9 @@ from finance_core.importing import ImportOptions, ParsedFile
 from finance_core.money import ISO_4217_CODES
 from finance_core.statements import ParsedStatement
 from finance_import.amounts import decimal_separator, detect_decimal
-from finance_import.csv_balances import BalanceRow, StatedBalances, chains_as_credits, check_chain
+from finance_import.csv_balances import BalanceFollower, BalanceRow
 from finance_import.csv_columns import Columns, check_mapping, header_currency
-from finance_import.csv_direction import settle_direction, unsigned_refusal
+from finance_import.csv_direction import Direction, settle_direction, unsigned_refusal
 from finance_import.csv_records import detect_delimiter, read_lines, read_records
 from finance_import.csv_rows import RowError, RowReader
 from finance_import.csv_table import Table, find_table
@@ -57,7 +57,7 @@ def parse_csv(data: bytes, options: ImportOptions) -> ParsedFile:
         direction.unsigned,
     )
     collector = RowCollector(NAME, options)
-    balances: list[BalanceRow] = []
+    follower = BalanceFollower()
     for number, cells in body:
         try:
             row = reader.read(number, cells)
@@ -69,28 +69,42 @@ def parse_csv(data: bytes, options: ImportOptions) -> ParsedFile:
             continue
         collector.add(row)
         line = table.lines[number]
-        balances.append(BalanceRow(number, line, row.date, row.amount, balance, row.pending))
+        follower.add(BalanceRow(number, line, row.date, row.amount, balance, row.pending))
+    statement = file_statement(
+        table, direction, follower, options, rejects=bool(collector.rejected)
+    )
+    return attrs.evolve(
+        collector.result(), statements=(statement,) if statement is not None else ()
+    )
+
+
+def file_statement(
+    table: Table,
+    direction: Direction,
+    follower: BalanceFollower,
+    options: ImportOptions,
+    *,
+    rejects: bool,
+) -> ParsedStatement | None:
+    """The statement of a file whose every row ``follower`` has seen.
+
+    Its balances are checked (unless a row was rejected, or ``check_balances``
+    is off); unsigned amounts with no direction are refused here unless the
+    balances chain with them read as money in.
+    """
     stated = None
-    if "balance" in columns.index and options.check_balances and not collector.rejected:
-        if direction.undecided and not chains_as_credits(balances):
+    if balances_checked(table, options) and not rejects:
+        if direction.undecided and not follower.chains_as_credits():
             raise unsigned_refusal(table, direction.candidates, balances=True)
-        stated = check_chain(balances, columns.label("balance"))
+        stated = follower.stated(table.columns.label("balance"))
     elif direction.undecided:
         raise unsigned_refusal(table, direction.candidates, balances=False)
-    return attrs.evolve(
-        collector.result(), statements=(_statement(balances, stated),) if balances else ()
-    )
+    return follower.statement(stated)
 
 
-def _statement(rows: Sequence[BalanceRow], stated: StatedBalances | None) -> ParsedStatement:
-    booked = [r.date for r in rows if not r.pending]
-    days = booked or [r.date for r in rows]
-    return ParsedStatement(
-        period_start=min(days),
-        period_end=max(days),
-        opening_balance=stated.opening if stated else None,
-        closing_balance=stated.closing if stated else None,
-    )
+def balances_checked(table: Table, options: ImportOptions) -> bool:
+    """Whether the file's running balances are checked (and so may sign unsigned amounts)."""
+    return "balance" in table.columns.index and options.check_balances
 
 
 def _is_money(field: str, at: int, cells: list[str]) -> bool:

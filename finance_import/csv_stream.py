@@ -4,14 +4,18 @@
 row at once. ``CsvFileSource`` keeps none of them: the separator and the header
 (after any preamble) come from the top of the file, the date order and the
 decimal separator from one streaming pass over the date and amount cells, and
-``chunks()`` reads the records again each time it is called. For a file of
-up to ``HEAD_RECORDS`` records the rows are those ``parse_csv`` gives (a test
-holds them to it); in a longer file the columns and the direction of unsigned
-amounts are decided from its first ``HEAD_RECORDS`` records. Not streamed
-(yet): the running-balance check (``check_balances``) and the statement
-``parse_csv`` records, so a file whose amounts only a balance column can sign
-is refused; and a currency the rows name but no header states is checked row
-by row, not for the whole file.
+``chunks()`` reads the records again each time it is called. The running
+balances are checked as the rows go by (``BalanceFollower`` keeps the last
+balance, not the rows), and the chunks end with the statement ``parse_csv``
+states: its period, and the opening and closing balances of a balance column.
+A break in the balances, or unsigned amounts that the balances cannot sign,
+is refused at the end of the first reading, before anything is written.
+
+For a file of up to ``HEAD_RECORDS`` records the rows and the statement are
+those ``parse_csv`` gives (a test holds them to it); in a longer file the
+columns and the direction of unsigned amounts are decided from its first
+``HEAD_RECORDS`` records. A currency the rows name but no header states is
+checked row by row, not for the whole file.
 """
 
 from __future__ import annotations
@@ -23,13 +27,23 @@ from itertools import islice
 from pathlib import Path
 from typing import Final, TextIO
 
+import attrs
+
 from finance_core.errors import ValidationError
+from finance_core.import_statements import file_hash
 from finance_core.import_stream import CHUNK_ROWS, RowChunk
 from finance_core.importing import ImportOptions
 from finance_import.amounts import decimal_separator, detect_decimal
+from finance_import.csv_balances import BalanceFollower, BalanceRow
 from finance_import.csv_columns import Columns, check_mapping
 from finance_import.csv_direction import settle_direction, unsigned_refusal
-from finance_import.csv_format import NAME, _is_money, _stated_currency
+from finance_import.csv_format import (
+    NAME,
+    _is_money,
+    _stated_currency,
+    balances_checked,
+    file_statement,
+)
 from finance_import.csv_records import detect_delimiter
 from finance_import.csv_rows import RowError, RowReader
 from finance_import.csv_table import find_table
@@ -43,13 +57,19 @@ _SAMPLE_CHARS: Final = 64 * 1024
 _BLOCK: Final = 1 << 20
 
 
+def _blocks(path: Path) -> Iterator[bytes]:
+    """The file's bytes, a megabyte at a time."""
+    with path.open("rb") as raw:
+        while block := raw.read(_BLOCK):
+            yield block
+
+
 def _decodes(path: Path, encoding: str) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)()
     try:
-        with path.open("rb") as raw:
-            while block := raw.read(_BLOCK):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
+        for block in _blocks(path):
+            decoder.decode(block)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
     return True
@@ -102,9 +122,12 @@ class CsvFileSource:
         head = list(islice(self._lines(), HEAD_RECORDS))
         table = find_table(head, check_mapping(self.options.mapping))
         direction = settle_direction(table, self.options.unsigned_amounts)
-        if direction.undecided:
+        if direction.undecided and not balances_checked(table, self.options):
             raise unsigned_refusal(table, direction.candidates, balances=False)
         columns = direction.columns
+        #: The top of the file, which a refusal names its columns from.
+        self.table = attrs.evolve(table, columns=columns)
+        self.direction = direction
         #: How many non-blank records come before the first data record.
         self.skip = len(head) - len(table.body)
         self.columns = columns
@@ -155,8 +178,16 @@ class CsvFileSource:
 
     def _body(self) -> Iterator[tuple[int, list[str]]]:
         """The data records, numbered from 1 as ``parse_csv`` numbers them."""
-        records = (cells for _, cells in islice(self._lines(), self.skip, None))
-        return enumerate(records, 1)
+        return ((number, cells) for number, _, cells in self._numbered())
+
+    def _numbered(self) -> Iterator[tuple[int, int, list[str]]]:
+        """The data records with their number and the line each starts on."""
+        records = islice(self._lines(), self.skip, None)
+        return ((number, line, cells) for number, (line, cells) in enumerate(records, 1))
+
+    def file_hash(self) -> str:
+        """The SHA-256 of the file, read a block at a time."""
+        return file_hash(_blocks(self.path))
 
     def _dates(self, columns: Columns) -> DateReader:
         first: list[str] = []
@@ -182,15 +213,31 @@ class CsvFileSource:
         return reader
 
     def chunks(self) -> Iterator[RowChunk]:
-        body = self._body()
+        """The rows in chunks, then one last chunk with the file's statement.
+
+        ``ValidationError`` after the last rows when the balances do not add up.
+        """
+        body = self._numbered()
+        follower = BalanceFollower()
+        rejects = False
         while batch := list(islice(body, self.chunk_rows)):
             collector = RowCollector(NAME, self.options)
-            for number, cells in batch:
+            for number, line, cells in batch:
                 try:
                     row = self.reader.read(number, cells)
+                    balance = self.reader.balance(cells)
                 except RowError as exc:
                     collector.reject(number, str(exc))
                     continue
                 if row is not None:
                     collector.add(row)
+                    follower.add(
+                        BalanceRow(number, line, row.date, row.amount, balance, row.pending)
+                    )
+            rejects = rejects or bool(collector.rejected)
             yield RowChunk(collector.rows, collector.rejected)
+        statement = file_statement(
+            self.table, self.direction, follower, self.options, rejects=rejects
+        )
+        if statement is not None:
+            yield RowChunk((), (), statement)

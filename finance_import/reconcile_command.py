@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 from finance_core.cli import CliCommand
 from finance_core.errors import ValidationError
-from finance_core.importing import ImportResult
 from finance_core.reconciliation import BalanceMismatch
 from finance_import.cli_support import add_common, open_books, print_table
 
@@ -46,17 +45,6 @@ def run_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_statements(result: ImportResult) -> None:
-    """What the file stated, and how the books compare."""
-    check = result.reconciliation
-    if check is not None:
-        state = "reconciles" if check.difference == 0 else "does NOT reconcile"
-        print(
-            f"statement closing balance {check.statement_balance:f}, books "
-            f"{check.book_balance:f}, difference {check.difference:f} ({state})"
-        )
-
-
 def parse_accounts(items: Sequence[str]) -> dict[str, int] | None:
     """``["NL01...=3"]`` -> ``{"NL01...": 3}``: the file's account ids mapped to accounts."""
     found: dict[str, int] = {}
@@ -75,4 +63,4 @@ COMMAND = CliCommand(
     run_reconcile,
 )
 
-__all__ = ["COMMAND", "parse_accounts", "print_statements"]
+__all__ = ["COMMAND", "parse_accounts"]

@@ -42,6 +42,7 @@ from finance_core.testing.clock import FakeClock
 from finance_core.testing.contract_import_stream import (
     TestEvents,
     TestRepeatedKeys,
+    TestStreamedStatements,
     TestStreamingImport,
     test_streamed_rows_meet_the_tenants_rules_as_import_files_do,
     test_streaming_import_matches_import_file,
@@ -1086,6 +1087,7 @@ __all__ = [
     "TestScopes",
     "TestStatementPortability",
     "TestStatements",
+    "TestStreamedStatements",
     "TestStreamingImport",
     "TestTenantIsolation",
     "TestTextIsRefusedAlike",

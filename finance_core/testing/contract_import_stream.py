@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,11 +19,13 @@ from finance_core.import_stream import MAX_EXAMPLES, ParsedSource, _Repeats
 from finance_core.importing import ParsedFile, ParsedRow, RejectedRow
 from finance_core.ports import Storage
 from finance_core.services import Ledger
+from finance_core.statements import ParsedStatement, StatementView
 from finance_core.tenancy import Principal
 from finance_core.testing.clock import FakeClock
 from finance_core.testing.fixtures import all_transactions, fresh_id
 
 D = Decimal
+HASH = "c" * 64
 
 
 def row(number: int, amount: str = "-3.50", **fields: Any) -> ParsedRow:
@@ -77,6 +80,37 @@ rows_strategy = st.lists(
 )
 
 
+#: What a file may state: nothing, a period, or a period with its balances.
+statement_strategy = st.none() | st.builds(
+    lambda first, last, opening, closing: ParsedStatement(
+        period_start=date(2026, 1, first),
+        period_end=date(2026, 1, last),
+        opening_balance=None if opening is None else D(opening),
+        closing_balance=None if closing is None else D(closing),
+    ),
+    first=st.integers(1, 2),
+    last=st.integers(1, 3),
+    opening=st.none() | st.sampled_from(["0.00", "12.00"]),
+    closing=st.none() | st.sampled_from(["0.00", "8.50", "-3.50"]),
+)
+
+
+def statement_figures(views: Sequence[StatementView]) -> list[tuple[Any, ...]]:
+    """What recorded statements say, apart from their ids and accounts."""
+    return [
+        (
+            v.statement.file_hash,
+            v.statement.period_start,
+            v.statement.period_end,
+            v.statement.opening_balance,
+            v.statement.closing_balance,
+            v.book_balance,
+            v.difference,
+        )
+        for v in views
+    ]
+
+
 def _books(storage: Storage) -> tuple[Ledger, Principal]:
     ledger = Ledger(storage, clock=FakeClock())
     tenant = fresh_id("stream")
@@ -84,11 +118,23 @@ def _books(storage: Storage) -> tuple[Ledger, Principal]:
 
 
 @settings(max_examples=15, deadline=None)
-@given(items=rows_strategy, chunk_rows=st.integers(1, 4), skip=st.booleans())
+@given(
+    items=rows_strategy,
+    chunk_rows=st.integers(1, 4),
+    skip=st.booleans(),
+    stated=statement_strategy,
+    dry_run=st.sampled_from([False, False, True]),
+)
 def test_streaming_import_matches_import_file(
-    contract_storage: Storage, items: list[dict[str, Any]], chunk_rows: int, skip: bool
+    contract_storage: Storage,
+    items: list[dict[str, Any]],
+    chunk_rows: int,
+    skip: bool,
+    stated: ParsedStatement | None,
+    dry_run: bool,
 ) -> None:
-    """Any file, in any chunk size: the same rows stored and the same counts as import_file."""
+    """Any file, in any chunk size: the same rows stored, the same counts, statement
+    and reconciliation as import_file, for real and in a dry run."""
     ledger, who = _books(contract_storage)
     whole = ledger.open_account(who, "Whole", "checking")
     streamed = ledger.open_account(who, "Streamed", "checking")
@@ -96,11 +142,15 @@ def test_streaming_import_matches_import_file(
         "test",
         tuple(ParsedRow(n, **item) for n, item in enumerate(items, 1)),
         (RejectedRow(len(items) + 1, "unreadable"),) if skip else (),
+        statements=(stated,) if stated else (),
     )
-    expected = ledger.import_file(who, whole.id, parsed, skip_bad_rows=skip)
-    got = ledger.import_stream(who, streamed.id, stream(parsed, chunk_rows), skip_bad_rows=skip)
+    options: dict[str, Any] = {"skip_bad_rows": skip, "dry_run": dry_run, "file_hash": HASH}
+    expected = ledger.import_file(who, whole.id, parsed, **options)
+    got = ledger.import_stream(who, streamed.id, stream(parsed, chunk_rows), **options)
     counts = (expected.created, expected.duplicates, expected.rejected, expected.committed)
     assert (got.created, got.duplicates, got.rejected, got.committed) == counts
+    assert statement_figures(got.statements) == statement_figures(expected.statements)
+    assert got.reconciliation == expected.reconciliation
     assert stored(ledger, who, streamed) == stored(ledger, who, whole)
     assert ledger.get_account(who, streamed.id).balance == ledger.get_account(who, whole.id).balance
     assert [o.row for o in got.examples] == [o.row for o in expected.rows if o.status != "created"][
@@ -290,6 +340,100 @@ class TestStreamingImport:
         parsed = ParsedFile("test", (row(1),), currency="EUR")
         with pytest.raises(ValidationError, match="EUR"):
             ledger.import_stream(who, account.id, stream(parsed))
+
+
+class TestStreamedStatements:
+    @pytest.fixture
+    def ledger(self, contract_storage: Storage) -> Ledger:
+        return Ledger(contract_storage, clock=FakeClock())
+
+    @pytest.fixture
+    def who(self, ledger: Ledger) -> Principal:
+        tenant = fresh_id("stream")
+        return ledger.create_tenant(tenant, "S", owner=f"{tenant}-o")
+
+    @pytest.fixture
+    def account(self, ledger: Ledger, who: Principal) -> Account:
+        return ledger.open_account(who, "Checking", "checking", initial_balance=D(100))
+
+    @staticmethod
+    def stated(closing: str | None = "93.00") -> ParsedStatement:
+        return ParsedStatement(
+            period_start=date(2026, 2, 1),
+            period_end=date(2026, 2, 28),
+            opening_balance=D(100),
+            closing_balance=None if closing is None else D(closing),
+        )
+
+    def test_statement_is_recorded_once_and_reconciled(
+        self, ledger: Ledger, who: Principal, account: Account
+    ) -> None:
+        """The file's statement is recorded with its hash; importing it again adds none."""
+        parsed = ParsedFile(
+            "test", (row(1), row(2, description="Tea")), statements=(self.stated(),)
+        )
+        first = ledger.import_stream(who, account.id, stream(parsed), file_hash=HASH)
+        again = ledger.import_stream(who, account.id, stream(parsed), file_hash=HASH)
+        (view,) = first.statements
+        assert (view.statement.file_hash, view.statement.closing_balance) == (HASH, D("93.00"))
+        assert [v.statement.id for v in again.statements] == [view.statement.id]
+        assert len(ledger.list_statements(who, account.id)) == 1
+        assert first.reconciliation is not None and first.reconciliation.difference == 0
+
+    def test_dry_run_reconciles_as_the_import_would(
+        self, ledger: Ledger, who: Principal, account: Account
+    ) -> None:
+        """A dry run records nothing and compares the closing balance with the books to be."""
+        parsed = ParsedFile(
+            "test", (row(1), row(2, description="Tea")), statements=(self.stated(),)
+        )
+        dry = ledger.import_stream(who, account.id, stream(parsed), dry_run=True, file_hash=HASH)
+        assert dry.statements == ()
+        assert ledger.list_statements(who, account.id) == []
+        assert dry.reconciliation is not None
+        assert (dry.reconciliation.book_balance, dry.reconciliation.difference) == (D(93), D(0))
+
+    def test_closing_balance_the_books_miss_is_a_difference(
+        self, ledger: Ledger, who: Principal, account: Account
+    ) -> None:
+        """A stated closing balance the books do not reach shows the difference."""
+        parsed = ParsedFile("test", (row(1),), statements=(self.stated("90.00"),))
+        result = ledger.import_stream(who, account.id, stream(parsed), file_hash=HASH)
+        assert result.reconciliation is not None
+        assert result.reconciliation.difference == D("-6.50")
+
+    def test_file_stating_nothing_records_its_rows_days(
+        self, ledger: Ledger, who: Principal, account: Account
+    ) -> None:
+        """Without a stated statement the period is the first and last day of its rows."""
+        rows = (row(1, date=date(2026, 2, 9)), row(2, date=date(2026, 2, 3)), row(3))
+        result = ledger.import_stream(
+            who, account.id, stream(ParsedFile("test", rows)), file_hash=HASH
+        )
+        (view,) = result.statements
+        assert (view.statement.period_start, view.statement.period_end) == (
+            date(2026, 2, 1),
+            date(2026, 2, 9),
+        )
+        assert (view.statement.closing_balance, result.reconciliation) == (None, None)
+
+    def test_refused_file_records_no_statement(
+        self, ledger: Ledger, who: Principal, account: Account
+    ) -> None:
+        """A file not imported because of a rejected row records nothing and checks nothing."""
+        parsed = ParsedFile("test", (row(1), row(2, "-1.001")), statements=(self.stated(),))
+        result = ledger.import_stream(who, account.id, stream(parsed), file_hash=HASH)
+        assert (result.committed, result.statements, result.reconciliation) == (False, (), None)
+        assert ledger.list_statements(who, account.id) == []
+
+    def test_file_of_several_statements_is_refused(
+        self, ledger: Ledger, who: Principal, account: Account
+    ) -> None:
+        """A parsed file of two statements is sent to import_file, and nothing is written."""
+        parsed = ParsedFile("test", (row(1),), statements=(self.stated(), self.stated()))
+        with pytest.raises(ValidationError, match="import_file"):
+            ledger.import_stream(who, account.id, stream(parsed), file_hash=HASH)
+        assert stored(ledger, who, account) == Counter()
 
 
 class TestEvents:

@@ -74,4 +74,5 @@ class TestImportStatement:
             "--unsigned-amounts", "debit",
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
-        assert "-10.00" in done.stdout
+        exported = cli(books, "export", "--tenant", "home", "--format", "csv")
+        assert ",-10.00," in exported.stdout
