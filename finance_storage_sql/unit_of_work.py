@@ -15,6 +15,7 @@ lost after the first statement fails the unit of work as any fault does.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from types import TracebackType
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Self
 
 from sqlalchemy import Executable, Select, select
 from sqlalchemy.engine import Connection, CursorResult
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from finance_core.errors import (
     DuplicateError,
@@ -213,55 +214,22 @@ class SqlUnitOfWork:
 
         The same rows, values and faults as ``execute`` (a lost connection at a
         transaction's first statement is retried the same way), for a fraction
-        of the CPU; see ``finance_storage_sql.fetch``.
+        of the CPU; see ``finance_storage_sql.fetch``. ``statement`` must be
+        built once (a module constant): its compiled plan is kept for good.
         """
         plan = self._storage.fetch_plans.plan(statement)
         sql, driver_parameters = plan.bind(parameters)
         connection = self._active()
         first, self._sent = not self._sent, True
-        cursor = connection.connection.cursor()
-        # Listeners of SQLAlchemy's cursor events (query plans in the tests,
-        # tracing in production) see these statements as they see any other;
-        # there is no execution context to give them.
-        events = connection.dispatch
         try:
-            if events.before_cursor_execute:
-                events.before_cursor_execute(
-                    connection, cursor, sql, driver_parameters, None, False
-                )
-            cursor.execute(sql, driver_parameters)
-            raw = cursor.fetchall()
-            if events.after_cursor_execute:
-                events.after_cursor_execute(connection, cursor, sql, driver_parameters, None, False)
-        except connection.dialect.loaded_dbapi.Error as driver_error:
-            exc = self._wrapped(connection, driver_error, cursor, sql, driver_parameters)
+            raw = _run_on_cursor(connection, sql, driver_parameters)
+        except SQLAlchemyError as exc:
             if first and is_lost_connection(exc):
                 log.info("replacing a database connection that was lost: %s", first_line(exc))
                 self._reconnect()
                 return self.fetch(statement, parameters)
             self._statement_failed(exc, None)
-        finally:
-            cursor.close()
         return plan.rows(raw)
-
-    @staticmethod
-    def _wrapped(
-        connection: Connection, error: Any, cursor: Any, sql: str, parameters: Any
-    ) -> SQLAlchemyError:
-        """A driver's error as SQLAlchemy reports it; a dead connection is invalidated."""
-        dialect = connection.dialect
-        lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
-        wrapped: SQLAlchemyError = DBAPIError.instance(
-            sql,
-            parameters,
-            error,
-            dialect.loaded_dbapi.Error,
-            connection_invalidated=lost,
-            dialect=dialect,
-        )
-        if lost:
-            connection.invalidate(error)
-        return wrapped
 
     def execute_many_raw(
         self,
@@ -389,3 +357,41 @@ class SqlUnitOfWork:
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise ValidationError.of("count", "count must be a whole number, 0 or more")
         return allocate(self, kind, count)
+
+
+class _CursorContext:
+    """What cursor-event listeners get as the execution context of a fetched
+    statement: a place to keep their own attributes (a tracing span), nothing more."""
+
+
+def _run_on_cursor(connection: Connection, sql: str, parameters: Any) -> Sequence[Any]:
+    """Run one statement on the connection's driver cursor and fetch its rows.
+
+    Listeners of SQLAlchemy's cursor events (query plans in the tests, tracing
+    in production) see the statement as they see any other; a listener that
+    rewrites statements (``retval=True``) is not applied here. A fault goes
+    through SQLAlchemy's own handling, so it is wrapped, reported to
+    ``handle_error`` listeners and, for a lost connection, invalidates the
+    pool's older connections exactly as in ``Connection.execute``.
+    """
+    events = connection.dispatch
+    cursor = None
+    context = _CursorContext()
+    try:
+        cursor = connection.connection.cursor()
+        if events.before_cursor_execute:
+            events.before_cursor_execute(connection, cursor, sql, parameters, context, False)
+        cursor.execute(sql, parameters)
+        rows: Sequence[Any] = cursor.fetchall()
+        if events.after_cursor_execute:
+            events.after_cursor_execute(connection, cursor, sql, parameters, context, False)
+        return rows
+    except BaseException as error:
+        # Private, but it is the one place that does all of the above; the
+        # SQLAlchemy version is pinned below 2.1 and a test holds it to it.
+        connection._handle_dbapi_exception(error, sql, parameters, cursor, None)
+    finally:
+        if cursor is not None:
+            # A cursor of a connection that died may fail to close; it is gone either way.
+            with contextlib.suppress(connection.dialect.loaded_dbapi.Error):
+                cursor.close()

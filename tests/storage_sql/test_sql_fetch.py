@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from sql_support import fresh_tenant
-from sqlalchemy import Column, Integer, MetaData, Table, bindparam, select
+from sqlalchemy import Column, Integer, MetaData, Table, bindparam, event, select
 
 from finance_core.accounts import Account, AccountType
 from finance_core.errors import StorageError
@@ -110,6 +110,33 @@ class TestFetch:
                 uow.fetch(broken, {"key_id": 1})
             with pytest.raises(StorageError, match="already failed"):
                 uow.accounts.list()
+
+    def test_cursor_listeners_see_fetched_statements_with_a_context(
+        self, any_storage: SqlStorage
+    ) -> None:
+        """Tracers keep their span on the context; fetched statements give them one."""
+        seen: list[str] = []
+
+        def before(
+            _conn: Any, _cursor: Any, sql: str, _params: Any, context: Any, _many: bool
+        ) -> None:
+            context.span = sql
+
+        def after(
+            _conn: Any, _cursor: Any, sql: str, _params: Any, context: Any, _many: bool
+        ) -> None:
+            seen.append(context.span)
+
+        tenant = _books(any_storage)
+        event.listen(any_storage.engine, "before_cursor_execute", before)
+        event.listen(any_storage.engine, "after_cursor_execute", after)
+        try:
+            with any_storage.unit_of_work(tenant, readonly=True) as uow:
+                uow.fetch(_BY_KEY, {"key_tenant_id": tenant, "key_id": 1})
+        finally:
+            event.remove(any_storage.engine, "before_cursor_execute", before)
+            event.remove(any_storage.engine, "after_cursor_execute", after)
+        assert any("FROM transactions" in sql for sql in seen)
 
     def test_an_empty_list_parameter_is_refused(self, sqlite_storage: SqlStorage) -> None:
         """``IN ()`` is not SQL: the caller must skip the statement instead."""

@@ -115,6 +115,29 @@ class TestDeadPooledConnection:
         assert found is not None and found.id == 1
         assert [r.message for r in caplog.records if REPLACED in r.message]
 
+    def test_every_dead_pooled_connection_is_replaced_for_a_hot_read(self, pg_url: str) -> None:
+        """A server restart kills every pooled connection: the first lost one marks the
+        others stale, so the retried hot read gets a freshly made connection."""
+        name = f"finance-test-{uuid.uuid4().hex[:12]}"
+        storage = SqlStorage(f"{pg_url}?application_name={name}", environ={"DB_POOL_SIZE": "3"})
+        try:
+            tenant = fresh_tenant()
+            with storage.unit_of_work(tenant) as uow:
+                uow.accounts.add(_account(tenant))
+                uow.commit()
+            held = [storage.unit_of_work(tenant, readonly=True) for _ in range(3)]
+            for uow in held:
+                uow.__enter__()
+                uow.execute(text("SELECT 1"))
+            for uow in held:
+                uow.__exit__(None, None, None)
+            _terminate(name)
+            with storage.unit_of_work(tenant, readonly=True) as uow:
+                found = uow.accounts.get(1)
+            assert found is not None and found.id == 1
+        finally:
+            storage.close()
+
     def test_first_statement_a_write_is_stored_exactly_once(
         self, named_pg: tuple[SqlStorage, str]
     ) -> None:
