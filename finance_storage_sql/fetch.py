@@ -11,7 +11,12 @@ and timestamps included).
 
 Only statements whose parameters are plain keys (texts and integers, which no
 bind processor changes) belong here; a list parameter marked ``expanding`` is
-written out to one placeholder per value.
+written out to one placeholder per value. Result processors are taken without
+the driver's column type, which suits the types these reads return (texts,
+integers, dates, timestamps, JSON); a column whose processor needs that type
+(``Numeric`` on psycopg) fails when its plan is first compiled, not silently.
+Plans are kept by statement identity for the life of the storage, so only
+statements built once (module constants) belong here.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from sql_support import fresh_tenant
 from sqlalchemy import Column, Integer, MetaData, Table, bindparam, event, select
@@ -180,3 +181,45 @@ class TestNewestPage:
         assert query.newest_count("t", TransactionFilter(category="food")) is None
         cursor = PageRequest(cursor=Cursor(date(2026, 3, 3), 3))
         assert query.newest_page("t", TransactionFilter(), cursor) is None
+
+
+#: A value that filters for every field of ``TransactionFilter`` but the account.
+_FILTERING = {
+    "start_date": date(2026, 1, 1),
+    "end_date": date(2026, 1, 1),
+    "category": "food",
+    "merchant": "shop",
+    "tags": ("a",),
+    "der_category": "food",
+    "der_merchant": "shop",
+    "min_amount": Decimal("1.00"),
+    "max_amount": Decimal("1.00"),
+    "text": "coffee",
+}
+
+
+class TestNewestPageCoversEveryFilter:
+    def test_every_other_filter_field_takes_the_general_statement(self) -> None:
+        """Any filter field but the account, set, turns the prepared page off; a new
+        field of TransactionFilter fails here until it is listed above."""
+        fields = {f.name for f in attrs.fields(TransactionFilter)} - {"account_id"}
+        assert fields == set(_FILTERING)
+        for name, value in _FILTERING.items():
+            flt = TransactionFilter(**{name: value})
+            assert query.newest_page("t", flt, PageRequest()) is None, name
+            assert query.newest_count("t", flt) is None, name
+
+    def test_default_filters_add_no_condition(self) -> None:
+        """The prepared page filters by tenant (and account) only, which is all the
+        general statement does when no other field is set."""
+        assert len(query.conditions("t", TransactionFilter())) == 1
+        assert len(query.conditions("t", TransactionFilter(account_id=1))) == 2
+
+    def test_page_request_has_no_field_the_prepared_page_ignores(self) -> None:
+        """limit, offset and with_total are bound; a cursor takes the general statement."""
+        assert {f.name for f in attrs.fields(PageRequest)} == {
+            "limit",
+            "offset",
+            "cursor",
+            "with_total",
+        }
