@@ -54,6 +54,7 @@ from finance_core.rule_steps import categorize_marked, given_fields
 from finance_core.statement_services import StatementServices, against_books
 from finance_core.statements import ParsedStatement, ReconciliationCheck, StatementView
 from finance_core.tenancy import Principal
+from finance_core.text import text_problem
 from finance_core.transaction_services import TransactionServices
 from finance_core.transactions import Transaction, check_split_total, clean_fields
 
@@ -315,6 +316,9 @@ class _FirstPass:
     rejects: bool
     #: What the file states, or the days its rows cover.
     statement: ParsedStatement
+    #: The currency every row names, when they all name the same one (as a
+    #: parser's ``ParsedFile`` takes it for the file's).
+    currency: str | None
 
 
 def _first_pass(source: RowSource, currency: str) -> _FirstPass:
@@ -330,10 +334,15 @@ def _first_pass(source: RowSource, currency: str) -> _FirstPass:
     stated: ParsedStatement | None = None
     first_day: date | None = None
     last_day: date | None = None
+    common: str | None = None
+    mixed = False
     for chunk in source.chunks():
         rejects = rejects or bool(chunk.rejected)
         stated = chunk.statement or stated
         for row in chunk.rows:
+            if row.currency != common:
+                mixed = mixed or first_day is not None
+                common = row.currency
             if first_day is None or last_day is None:
                 first_day = last_day = row.date
             elif not first_day <= row.date <= last_day:
@@ -351,7 +360,16 @@ def _first_pass(source: RowSource, currency: str) -> _FirstPass:
         rejects = _first_seen_bad(source, doubtful, currency)
     if stated is None:
         stated = ParsedStatement(period_start=first_day, period_end=last_day)
-    return _FirstPass(repeats.repeated(), rejects, stated)
+    return _FirstPass(repeats.repeated(), rejects, stated, None if mixed else common)
+
+
+def _refuse_other_currency(currency: str | None, account: Account) -> None:
+    if currency is not None and currency != account.currency:
+        raise ValidationError.of(
+            "account_id",
+            f"the file is in {currency} but the account is in "
+            f"{account.currency}; import it into an account of that currency",
+        )
 
 
 def _first_seen_bad(source: RowSource, ids: set[str], currency: str) -> bool:
@@ -373,14 +391,23 @@ def _transaction(
     """``TransactionServices._build`` for a planned row, whose amount is checked already.
 
     A planned row's texts are cut to their limits, so for a row without splits
-    what ``clean_fields`` would do comes down to the category's strip; anything
-    else takes ``clean_fields`` itself. The fields the row gives are marked as a
+    whose texts hold only allowed characters what ``clean_fields`` would do
+    comes down to the category's strip; anything else takes ``clean_fields``
+    itself, which refuses what the core refuses. The fields the row gives are marked as a
     person's, as ``categorize_new`` marks them.
     """
     amount = fields["amount"]
     given = given_fields(fields)
     category = fields["category"]
-    if "splits" not in fields and type(fields["date"]) is date and len(category.strip()) >= 1:
+    description, merchant = fields["description"], fields["merchant"]
+    if (
+        "splits" not in fields
+        and type(fields["date"]) is date
+        and len(category.strip()) >= 1
+        # Text the core refuses (control characters) takes clean_fields, which says why.
+        and text_problem(category if merchant is None else category + merchant) is None
+        and (description is None or text_problem(description, multiline=True) is None)
+    ):
         return Transaction(
             id=ident,
             tenant_id=principal.tenant_id,
@@ -390,8 +417,8 @@ def _transaction(
             category=category.strip(),
             created_at=now,
             updated_at=now,
-            description=fields["description"],
-            merchant=fields["merchant"],
+            description=description,
+            merchant=merchant,
             external_id=fields["external_id"],
             person_fields=given,
         )
@@ -437,13 +464,10 @@ class StreamImportServices(TransactionServices, StatementServices):
             account = uow.accounts.get(account_id)
             if account is None:
                 raise NotFoundError("account", account_id)
-            if source.currency is not None and source.currency != account.currency:
-                raise ValidationError.of(
-                    "account_id",
-                    f"the file is in {source.currency} but the account is in "
-                    f"{account.currency}; import it into an account of that currency",
-                )
+            _refuse_other_currency(source.currency, account)
             first = _first_pass(source, account.currency)
+            if source.currency is None:
+                _refuse_other_currency(first.currency, account)
             writing = not dry_run and (not first.rejects or skip_bad_rows)
             planner = _Planner(account.currency, first.repeated)
             tally = _Tally()
@@ -451,18 +475,27 @@ class StreamImportServices(TransactionServices, StatementServices):
             # What a dry run's new rows would add to the books by the statement's last day.
             end = first.statement.period_end
             added = Decimal(0)
+            # One balance write for the whole file: each chunk's rows meet the
+            # rules as they are inserted, the final balance once at the end.
+            write = BalanceWrite(self, uow) if writing else None
+            now = self._now()
+            delta = Decimal(0)
             for chunk in source.chunks():
                 for bad in chunk.rejected:
                     tally.note(RowOutcome(bad.row, "rejected", reason=bad.reason))
                 new = self._new_rows(uow, account_id, planner.plan(chunk.rows, tally), tally)
                 tally.created += len(new)
-                if writing and new:
-                    events.extend(self._post_chunk(principal, uow, account, new))
+                if write is not None and new:
+                    posted, amount = self._post_chunk(principal, write, account_id, new, now)
+                    events.extend(posted)
+                    delta += amount
                 elif dry_run and end is not None:
                     added += sum((f["amount"] for f in new if f["date"] <= end), Decimal(0))
             views: tuple[StatementView, ...] = ()
             check = None
-            if writing:
+            if write is not None:
+                if write.locked:
+                    write.settle_total(now, account_id, delta)
                 views = self._record_file(principal, uow, [(account, first.statement)], file_hash)
                 check = against_books(uow, account, first.statement)
                 self.notify(principal.tenant_id, events)
@@ -509,14 +542,14 @@ class StreamImportServices(TransactionServices, StatementServices):
     def _post_chunk(
         self,
         principal: Principal,
-        uow: UnitOfWork,
-        account: Account,
+        write: BalanceWrite,
+        account_id: int,
         items: list[dict[str, Any]],
-    ) -> EventRun:
-        """Insert one chunk and move the balance, enforcing the rules on the chunk."""
-        now = self._now()
-        write = BalanceWrite(self, uow)
-        locked = write.lock(account.id)[account.id]
+        now: datetime,
+    ) -> tuple[EventRun, Decimal]:
+        """Insert one chunk, its rows checked by the balance rules; returns its amount."""
+        uow = write.uow
+        locked = write.lock(account_id)[account_id]
         ids = uow.allocate_ids("transaction", len(items))
         txns = [
             _transaction(principal, locked, ident, item, now)
@@ -525,8 +558,8 @@ class StreamImportServices(TransactionServices, StatementServices):
         # What post_batch does besides: the tenant's categorization rules, and
         # matching the new rows to scheduled occurrences.
         categorized = categorize_marked(self, uow, locked, txns)
-        write.add_all(categorized)
-        write.settle(now)
+        write.check_part(now, account_id, categorized)
         uow.transactions.add_many(categorized)
         link_occurrences(uow, categorized, now)
-        return EventRun(EventKind.TRANSACTION_POSTED, principal.tenant_id, ids)
+        amount = sum((t.amount for t in categorized), Decimal(0))
+        return EventRun(EventKind.TRANSACTION_POSTED, principal.tenant_id, ids), amount

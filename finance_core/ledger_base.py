@@ -131,6 +131,30 @@ class BalanceWrite:
             self.uow.accounts.update(updated)
             self.locked[ident] = updated
 
+    def check_part(self, now: datetime, account_id: int, txns: Sequence[Transaction]) -> None:
+        """Rules and the reconciliation lock on one part of a write too big to hold.
+
+        A streamed import adds its rows a chunk at a time and cannot show the
+        rules every row at once. Each chunk's new rows are shown with the
+        balance the account had before the write (a running balance in file
+        order, which depends on where chunks end, is never judged); the final
+        balance is judged once, by ``settle_total``.
+        """
+        account = self.locked[account_id]
+        refuse_locked(self.uow, txns)
+        enforce(self.ledger.rules, BalanceChange(account, account.balance, txns, (), now.date()))
+
+    def settle_total(self, now: datetime, account_id: int, delta: Decimal) -> None:
+        """Move a locked account's balance by ``delta`` once, judging the final balance."""
+        account = self.locked[account_id]
+        new_balance = account.balance + delta
+        enforce(self.ledger.rules, BalanceChange(account, new_balance, (), (), now.date()))
+        updated = attrs.evolve(
+            account, balance=new_balance, updated_at=now, version=account.version + 1
+        )
+        self.uow.accounts.update(updated)
+        self.locked[account_id] = updated
+
     def finish(self) -> None:
         self.uow.commit()
         if self.events:

@@ -104,6 +104,12 @@ def _encoding(path: Path, given: str | None) -> str:
     return LAST_RESORT
 
 
+def _version(path: Path) -> tuple[int, int, int]:
+    """What tells one state of a file from another: its size, change time and inode."""
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns, status.st_ino
+
+
 class CsvFileSource:
     """The rows of one CSV file on disk, in chunks (a ``RowSource``)."""
 
@@ -113,6 +119,7 @@ class CsvFileSource:
         self.path = path
         self.options = options or ImportOptions()
         self.chunk_rows = chunk_rows
+        self._version = _version(path)
         self.encoding = _encoding(path, self.options.encoding)
         with self._open() as text:
             sample = text.read(_SAMPLE_CHARS)
@@ -217,6 +224,7 @@ class CsvFileSource:
 
         ``ValidationError`` after the last rows when the balances do not add up.
         """
+        self._check_unchanged()
         body = self._numbered()
         follower = BalanceFollower()
         rejects = False
@@ -236,8 +244,19 @@ class CsvFileSource:
                     )
             rejects = rejects or bool(collector.rejected)
             yield RowChunk(collector.rows, collector.rejected)
+        # Every reading must see the same file: an import reads it twice and
+        # commits only after the second reading has ended here.
+        self._check_unchanged()
         statement = file_statement(
             self.table, self.direction, follower, self.options, rejects=rejects
         )
         if statement is not None:
             yield RowChunk((), (), statement)
+
+    def _check_unchanged(self) -> None:
+        if _version(self.path) != self._version:
+            raise ValidationError.of(
+                "file",
+                f"{self.path.name} changed while it was being imported; nothing was "
+                "imported: import it again once it is complete",
+            )

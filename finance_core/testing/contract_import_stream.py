@@ -291,6 +291,48 @@ class TestStreamingImport:
         assert stored(ledger, who, floor) == Counter()
         assert ledger.get_account(who, floor.id).balance == D(10)
 
+    def test_running_balance_at_a_chunk_end_is_not_judged(
+        self, ledger: Ledger, who: Principal
+    ) -> None:
+        """The floor is judged on the final balance, as import_file judges it, not on
+        the balance in file order where a chunk happens to end."""
+        floor = ledger.open_account(who, "Floor", "checking", initial_balance=D(0), min_balance=0)
+        rows = (row(1, "-50.00", description="Out"), row(2, "100.00", description="In"))
+        result = ledger.import_stream(who, floor.id, stream(ParsedFile("test", rows), 1))
+        assert result.committed
+        assert ledger.get_account(who, floor.id).balance == D(50)
+
+    def test_text_the_core_refuses_stores_nothing(
+        self, ledger: Ledger, who: Principal, account: Account
+    ) -> None:
+        """A control character in a description fails the import as import_file fails it."""
+        rows = (row(1), row(2, description="Coffee\x07shop"), row(3, description="Tea"))
+        parsed = ParsedFile("test", rows)
+        with pytest.raises(ValidationError, match="U\\+0007"):
+            ledger.import_file(who, account.id, parsed)
+        with pytest.raises(ValidationError, match="U\\+0007"):
+            ledger.import_stream(who, account.id, stream(parsed, 1))
+        assert stored(ledger, who, account) == Counter()
+
+    def test_rows_all_in_another_currency_refuse_the_file(
+        self, ledger: Ledger, who: Principal, account: Account
+    ) -> None:
+        """Rows that all name EUR make an EUR file, refused for a USD account before any write."""
+        rows = (row(1, currency="EUR"), row(2, description="Tea", currency="EUR"))
+        with pytest.raises(ValidationError, match="the file is in EUR"):
+            ledger.import_stream(who, account.id, stream(ParsedFile("test", rows), 1))
+        assert stored(ledger, who, account) == Counter()
+
+    def test_rows_of_several_currencies_reject_the_foreign_ones(
+        self, ledger: Ledger, who: Principal, account: Account
+    ) -> None:
+        """Mixed currencies are judged row by row: the EUR row is rejected, as by import_file."""
+        rows = (row(1, currency="USD"), row(2, description="Tea", currency="EUR"))
+        result = ledger.import_stream(
+            who, account.id, stream(ParsedFile("test", rows), 1), skip_bad_rows=True
+        )
+        assert (result.created, result.rejected) == (1, 1)
+
     def test_dry_run_writes_nothing_and_counts_like_a_real_run(
         self, ledger: Ledger, who: Principal, account: Account
     ) -> None:

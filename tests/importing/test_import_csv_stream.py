@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -195,6 +196,43 @@ class TestImported:
         )
         balance = ledger.get_account(who, whole.id).balance
         assert ledger.get_account(who, streamed_into.id).balance == balance
+
+
+class _ChangedAfterFirstReading(CsvFileSource):
+    """A file another program appends to once the import has read it through once."""
+
+    readings = 0
+
+    def chunks(self) -> Iterator[RowChunk]:
+        yield from super().chunks()
+        self.readings += 1
+        if self.readings == 1:
+            with self.path.open("a", encoding="utf-8") as out:
+                out.write("2026-03-09,-7.00\n")
+
+
+class TestFileChanged:
+    def test_file_changed_between_readings_stores_nothing(self, tmp_path: Path) -> None:
+        """The rows checked in the first reading must be the rows posted in the second:
+        a file that changed in between is refused, nothing stored."""
+        path = write(tmp_path, "Date,Amount\n2026-03-02,-5.00\n2026-03-03,-2.00\n")
+        ledger = open_ledger("memory://")
+        who = ledger.create_tenant("t", "T", owner="o")
+        account = ledger.open_account(who, "A", "checking")
+        with pytest.raises(ValidationError, match="changed while it was being imported"):
+            ledger.import_stream(who, account.id, _ChangedAfterFirstReading(path))
+        assert ledger.list_transactions(who).items == []
+
+    def test_file_changed_after_it_was_opened_is_refused(self, tmp_path: Path) -> None:
+        """A file rewritten between opening and importing is refused before any reading."""
+        path = write(tmp_path, "Date,Amount\n2026-03-02,-5.00\n")
+        source = CsvFileSource(path)
+        path.write_text("Date,Amount\n2026-03-02,-5.00\n2026-03-04,-1.00\n", encoding="utf-8")
+        ledger = open_ledger("memory://")
+        who = ledger.create_tenant("t", "T", owner="o")
+        account = ledger.open_account(who, "A", "checking")
+        with pytest.raises(ValidationError, match="import it again"):
+            ledger.import_stream(who, account.id, source)
 
 
 #: Oldest first with a running balance: opening 100.00, closing 87.50; a preamble line.
