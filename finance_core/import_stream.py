@@ -31,11 +31,13 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from operator import attrgetter
 from typing import Any, Final, Protocol
 
 import attrs
 
 from finance_core.accounts import Account
+from finance_core.categorize.model import PLACEHOLDER_CATEGORY
 from finance_core.errors import NotFoundError, ValidationError
 from finance_core.events import EventKind, EventLog, EventRun
 from finance_core.importing import (
@@ -44,7 +46,9 @@ from finance_core.importing import (
     ParsedRow,
     RejectedRow,
     RowOutcome,
-    fingerprint,
+    TextKey,
+    key_fingerprint,
+    text_key,
 )
 from finance_core.ledger_base import BalanceWrite
 from finance_core.money import ISO_4217_CODES, MAX_MAGNITUDE, check_amount, minor_units
@@ -65,6 +69,24 @@ CHUNK_ROWS: Final = 5000
 #: Rows not created (duplicates and rejects) kept to show; the counts are exact.
 MAX_EXAMPLES: Final = 100
 _QUANTUM: Final = {code: Decimal(1).scaleb(-minor_units(code)) for code in ISO_4217_CODES}
+_DAY: Final = attrgetter("date")
+#: ``given_fields`` of a planned row without splits, by whether it gives a
+#: category (other than the placeholder), a merchant and a description: the
+#: only rule-settable fields a row carries, so these eight cover every row.
+_GIVEN: Final = {
+    (category, merchant, description): given_fields(
+        {
+            "category": "given" if category else PLACEHOLDER_CATEGORY,
+            "merchant": "given" if merchant else None,
+            "description": "given" if description else None,
+        }
+    )
+    for category in (False, True)
+    for merchant in (False, True)
+    for description in (False, True)
+}
+#: A row to post: the row, its external id and its amount checked for the account.
+_Planned = tuple[ParsedRow, str, Decimal]
 
 
 @attrs.frozen
@@ -191,10 +213,6 @@ class _Repeats:
         return frozenset(key for key, twice in zip(self._slots, self._twice, strict=True) if twice)
 
 
-def _text_key(row: ParsedRow) -> tuple[date, Decimal, str]:
-    return (row.date, row.amount, " ".join((row.description or "").split()).casefold())
-
-
 def _check(row: ParsedRow, currency: str) -> tuple[Decimal | None, str | None]:
     """The row's amount checked for the account, or why the row is rejected."""
     amount = row.amount
@@ -219,7 +237,7 @@ def _check(row: ParsedRow, currency: str) -> tuple[Decimal | None, str | None]:
 
 
 def _fields(row: ParsedRow, amount: Decimal, external_id: str) -> dict[str, Any]:
-    """What ``plan_rows`` posts for a row."""
+    """What ``plan_rows`` posts for a row (built here only for rows off the common path)."""
     fields: dict[str, Any] = {
         "amount": amount,
         "date": row.date,
@@ -255,18 +273,17 @@ class _Planner:
     def __init__(self, currency: str, repeated: frozenset[int]) -> None:
         self.currency = currency
         self.repeated = repeated
-        self.occurrences: Counter[tuple[date, Decimal, str]] = Counter()
+        self.occurrences: Counter[TextKey] = Counter()
         self.seen_file_ids: set[str] = set()
 
-    def plan(
-        self, rows: Sequence[ParsedRow], tally: _Tally
-    ) -> list[tuple[ParsedRow, str, dict[str, Any]]]:
+    def plan(self, rows: Sequence[ParsedRow], tally: _Tally) -> list[_Planned]:
         planned = []
+        currency, repeated, repeat_key = self.currency, self.repeated, _Repeats.key
         for row in rows:
             if row.file_id:
                 external_id = row.file_id[:255]
                 repeat = False
-                if _Repeats.key(("id", external_id)) in self.repeated:
+                if repeat_key(("id", external_id)) in repeated:
                     repeat = external_id in self.seen_file_ids
                     self.seen_file_ids.add(external_id)
                 if repeat:
@@ -275,17 +292,17 @@ class _Planner:
                     )
                     continue
             else:
-                key = _text_key(row)
+                key = text_key(row)
                 occurrence = 1
-                if _Repeats.key(key) in self.repeated:
+                if repeat_key(key) in repeated:
                     self.occurrences[key] += 1
                     occurrence = self.occurrences[key]
-                external_id = fingerprint(row, occurrence)
-            amount, reason = _check(row, self.currency)
+                external_id = key_fingerprint(key, occurrence)
+            amount, reason = _check(row, currency)
             if amount is None:
                 tally.note(self._outcome(row, "rejected", None, reason))
                 continue
-            planned.append((row, external_id, _fields(row, amount, external_id)))
+            planned.append((row, external_id, amount))
         return planned
 
     @staticmethod
@@ -335,26 +352,30 @@ def _first_pass(source: RowSource, currency: str) -> _FirstPass:
     first_day: date | None = None
     last_day: date | None = None
     common: str | None = None
-    mixed = False
+    mixed = started = False
+    add = repeats.add
     for chunk in source.chunks():
         rejects = rejects or bool(chunk.rejected)
         stated = chunk.statement or stated
-        for row in chunk.rows:
+        rows = chunk.rows
+        if rows:
+            days = list(map(_DAY, rows))
+            low, high = min(days), max(days)
+            first_day = low if first_day is None else min(first_day, low)
+            last_day = high if last_day is None else max(last_day, high)
+        for row in rows:
             if row.currency != common:
-                mixed = mixed or first_day is not None
+                mixed = mixed or started
                 common = row.currency
-            if first_day is None or last_day is None:
-                first_day = last_day = row.date
-            elif not first_day <= row.date <= last_day:
-                first_day, last_day = min(first_day, row.date), max(last_day, row.date)
+            started = True
             bad = _check(row, currency)[1] is not None
             if row.file_id:
                 external_id = row.file_id[:255]
-                if repeats.add(("id", external_id)) and bad:
+                if add(("id", external_id)) and bad:
                     doubtful.add(external_id)
                     continue
             else:
-                repeats.add(_text_key(row))
+                add(text_key(row))
             rejects = rejects or bad
     if doubtful and not rejects:
         rejects = _first_seen_bad(source, doubtful, currency)
@@ -385,10 +406,14 @@ def _first_seen_bad(source: RowSource, ids: set[str], currency: str) -> bool:
     return False
 
 
-def _transaction(
-    principal: Principal, account: Account, ident: int, fields: dict[str, Any], now: datetime
-) -> Transaction:
-    """``TransactionServices._build`` for a planned row, whose amount is checked already.
+def _transactions(
+    principal: Principal,
+    account: Account,
+    ids: Iterable[int],
+    planned: Sequence[_Planned],
+    now: datetime,
+) -> list[Transaction]:
+    """``TransactionServices._build`` for planned rows, whose amounts are checked already.
 
     A planned row's texts are cut to their limits, so for a row without splits
     whose texts hold only allowed characters what ``clean_fields`` would do
@@ -396,32 +421,57 @@ def _transaction(
     itself, which refuses what the core refuses. The fields the row gives are marked as a
     person's, as ``categorize_new`` marks them.
     """
-    amount = fields["amount"]
-    given = given_fields(fields)
-    category = fields["category"]
-    description, merchant = fields["description"], fields["merchant"]
-    if (
-        "splits" not in fields
-        and type(fields["date"]) is date
-        and len(category.strip()) >= 1
-        # Text the core refuses (control characters) takes clean_fields, which says why.
-        and text_problem(category if merchant is None else category + merchant) is None
-        and (description is None or text_problem(description, multiline=True) is None)
-    ):
-        return Transaction(
-            id=ident,
-            tenant_id=principal.tenant_id,
-            account_id=account.id,
-            amount=amount,
-            date=fields["date"],
-            category=category.strip(),
-            created_at=now,
-            updated_at=now,
-            description=description,
-            merchant=merchant,
-            external_id=fields["external_id"],
-            person_fields=given,
+    tenant_id, account_id = principal.tenant_id, account.id
+    out = []
+    for ident, (row, external_id, amount) in zip(ids, planned, strict=True):
+        category = (row.category or DEFAULT_CATEGORY)[:100].strip()
+        description, merchant = row.description, row.merchant
+        description = description[:1000] if description else None
+        merchant = merchant[:255] if merchant else None
+        if (
+            row.splits
+            or type(row.date) is not date
+            or not category
+            # Text the core refuses (control characters) takes clean_fields, which says why.
+            or text_problem(category if merchant is None else category + merchant) is not None
+            or (description is not None and text_problem(description, multiline=True) is not None)
+        ):
+            out.append(_cleaned(principal, account, ident, row, external_id, amount, now))
+            continue
+        given = _GIVEN[
+            category != PLACEHOLDER_CATEGORY, merchant is not None, description is not None
+        ]
+        out.append(
+            Transaction(
+                id=ident,
+                tenant_id=tenant_id,
+                account_id=account_id,
+                amount=amount,
+                date=row.date,
+                category=category,
+                created_at=now,
+                updated_at=now,
+                description=description,
+                merchant=merchant,
+                external_id=external_id,
+                person_fields=given,
+            )
         )
+    return out
+
+
+def _cleaned(
+    principal: Principal,
+    account: Account,
+    ident: int,
+    row: ParsedRow,
+    external_id: str,
+    amount: Decimal,
+    now: datetime,
+) -> Transaction:
+    """A planned row with splits (or an odd date or category), through ``clean_fields``."""
+    fields = _fields(row, amount, external_id)
+    given = given_fields(fields)
     rest = {k: v for k, v in fields.items() if k != "amount"}
     cleaned = clean_fields(rest, account.currency, partial=True)
     check_split_total(cleaned.get("splits", ()), amount)
@@ -490,7 +540,7 @@ class StreamImportServices(TransactionServices, StatementServices):
                     events.extend(posted)
                     delta += amount
                 elif dry_run and end is not None:
-                    added += sum((f["amount"] for f in new if f["date"] <= end), Decimal(0))
+                    added += sum((a for row, _, a in new if row.date <= end), Decimal(0))
             views: tuple[StatementView, ...] = ()
             check = None
             if write is not None:
@@ -518,13 +568,14 @@ class StreamImportServices(TransactionServices, StatementServices):
     def _new_rows(
         uow: UnitOfWork,
         account_id: int,
-        planned: list[tuple[ParsedRow, str, dict[str, Any]]],
+        planned: list[_Planned],
         tally: _Tally,
-    ) -> list[dict[str, Any]]:
+    ) -> list[_Planned]:
         """The planned rows the account does not hold yet; the others are duplicates."""
         existing = uow.transactions.find_external_ids(account_id, [p[1] for p in planned])
         new = []
-        for row, external_id, fields in planned:
+        for item in planned:
+            row, external_id, _ = item
             if external_id in existing:
                 why = (
                     "the account already has a transaction with this file id"
@@ -536,7 +587,7 @@ class StreamImportServices(TransactionServices, StatementServices):
                     _Planner._outcome(row, "duplicate", external_id, why, existing[external_id])
                 )
             else:
-                new.append(fields)
+                new.append(item)
         return new
 
     def _post_chunk(
@@ -544,17 +595,14 @@ class StreamImportServices(TransactionServices, StatementServices):
         principal: Principal,
         write: BalanceWrite,
         account_id: int,
-        items: list[dict[str, Any]],
+        items: list[_Planned],
         now: datetime,
     ) -> tuple[EventRun, Decimal]:
         """Insert one chunk, its rows checked by the balance rules; returns its amount."""
         uow = write.uow
         locked = write.lock(account_id)[account_id]
         ids = uow.allocate_ids("transaction", len(items))
-        txns = [
-            _transaction(principal, locked, ident, item, now)
-            for ident, item in zip(ids, items, strict=True)
-        ]
+        txns = _transactions(principal, locked, ids, items, now)
         # What post_batch does besides: the tenant's categorization rules, and
         # matching the new rows to scheduled occurrences.
         categorized = categorize_marked(self, uow, locked, txns)

@@ -145,6 +145,16 @@ class ImportResult:
         return self.count("rejected")
 
 
+#: A row's de-duplication key: date, amount and description as compared.
+TextKey = tuple[date, Decimal, str]
+_sha256 = hashlib.sha256
+
+
+def text_key(row: ParsedRow) -> TextKey:
+    """What makes two rows without file ids the same: date, amount, folded description."""
+    return (row.date, row.amount, " ".join((row.description or "").split()).casefold())
+
+
 def fingerprint(row: ParsedRow, occurrence: int) -> str:
     """A stable id for a row without a file id.
 
@@ -152,9 +162,14 @@ def fingerprint(row: ParsedRow, occurrence: int) -> str:
     ``occurrence`` number (1 for the first such row in a file, 2 for the next)
     keeps two real identical coffees on one day apart.
     """
-    text = " ".join((row.description or "").split()).casefold()
-    key = f"{row.date.isoformat()}|{row.amount.normalize():f}|{text}|{occurrence}"
-    return "fp:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+    return key_fingerprint(text_key(row), occurrence)
+
+
+def key_fingerprint(key: TextKey, occurrence: int) -> str:
+    """``fingerprint`` of a row whose ``text_key`` is known already."""
+    day, amount, text = key
+    digest = _sha256(f"{day.isoformat()}|{amount.normalize():f}|{text}|{occurrence}".encode())
+    return "fp:" + digest.hexdigest()[:32]
 
 
 @attrs.frozen
@@ -176,7 +191,7 @@ def plan_rows(parsed: ParsedFile, currency: str) -> list[PlannedRow]:
             f"the file is in {parsed.currency} but the account is in {currency}; "
             "import it into an account of that currency",
         )
-    occurrences: Counter[tuple[date, Decimal, str]] = Counter()
+    occurrences: Counter[TextKey] = Counter()
     seen_file_ids: set[str] = set()
     planned = []
     for row in parsed.rows:
@@ -185,9 +200,9 @@ def plan_rows(parsed: ParsedFile, currency: str) -> list[PlannedRow]:
             repeat = external_id in seen_file_ids
             seen_file_ids.add(external_id)
         else:
-            key = (row.date, row.amount, " ".join((row.description or "").split()).casefold())
+            key = text_key(row)
             occurrences[key] += 1
-            external_id = fingerprint(row, occurrences[key])
+            external_id = key_fingerprint(key, occurrences[key])
             repeat = False
         if repeat:
             planned.append(

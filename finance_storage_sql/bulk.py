@@ -92,14 +92,20 @@ def _rule_json(fields: tuple[tuple[str, int], ...]) -> str | None:
     return json.dumps(dict(fields)) if fields else None
 
 
-def _minor(amount: Decimal, currency: str, exponent: int) -> int:
+def _minor(amount: Decimal, currency: str, exponent: int, limit: int) -> int:
     """``mapping.minor`` for the common case, an exact amount in range, at less cost.
 
-    ``exponent`` is ``minor_units(currency)``, looked up once per account by the caller.
+    ``exponent`` is ``minor_units(currency)`` and ``limit`` is ``MAX_MAGNITUDE`` in
+    those units (a whole amount compares as an integer, cheaper than as a
+    Decimal), both worked out once per account by the caller.
     """
     units = amount.scaleb(exponent)
-    if units == units.to_integral_value() and abs(amount) < MAX_MAGNITUDE:
-        return int(units)
+    try:
+        whole = int(units)
+    except (ValueError, OverflowError):  # not finite
+        whole = None
+    if whole is not None and whole == units and -limit < whole < limit:
+        return whole
     return mapping.minor(amount, currency, "amount")  # raises the exact error
 
 
@@ -115,10 +121,13 @@ def sqlite_rows(txns: Sequence[Transaction], currency: Mapping[int, str]) -> lis
     stamps = _Memo(sqlite_timestamp)
     person_json = _Memo(_person_json)
     rule_json = _Memo(_rule_json)
-    exponents = {ident: (code, minor_units(code)) for ident, code in currency.items()}
+    exponents = {
+        ident: (code, minor_units(code), int(MAX_MAGNITUDE.scaleb(minor_units(code))))
+        for ident, code in currency.items()
+    }
     rows = []
     for t in txns:
-        code, exponent = exponents[t.account_id]
+        code, exponent, limit = exponents[t.account_id]
         description, merchant, der_merchant = t.description, t.merchant, t.der_merchant
         rows.append(
             (
@@ -126,7 +135,7 @@ def sqlite_rows(txns: Sequence[Transaction], currency: Mapping[int, str]) -> lis
                 t.id,
                 t.account_id,
                 code,
-                _minor(t.amount, code, exponent),
+                _minor(t.amount, code, exponent, limit),
                 days[t.date],
                 t.category,
                 description,
