@@ -278,11 +278,15 @@ def run(
 
 
 def measure(
-    targets: list[Target], sizes: Sizes, work: Path, log: Log
+    targets: list[Target],
+    sizes: Sizes,
+    work: Path,
+    log: Log,
+    routes: tuple[str, ...] = ROUTES,
 ) -> dict[tuple[str, str], list[loadgen.LoadResult]]:
     results: dict[tuple[str, str], list[loadgen.LoadResult]] = {}
     for repeat in range(sizes.http_repeats):
-        for route in ROUTES:
+        for route in routes:
             shift = repeat % len(targets)
             for target in targets[shift:] + targets[:shift]:
                 result = loadgen.run(

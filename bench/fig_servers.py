@@ -108,7 +108,7 @@ def run(
         runs = attrs.evolve(
             sizes, http_seconds=sizes.server_seconds, http_repeats=sizes.server_repeats
         )
-        results = fig_http.measure(targets, runs, work, log)
+        results = fig_http.measure(targets, runs, work, log, ROUTES)
     finally:
         fig_http.stop(targets)
     apps = [FIXED, *(b.name for b in books)]
