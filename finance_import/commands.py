@@ -19,9 +19,8 @@ from finance_import.cli_support import add_common, open_books, print_table
 from finance_import.csv_format import NAME
 from finance_import.csv_import_command import run_csv_import
 from finance_import.import_output import (
-    print_reconciliation,
+    finish,
     print_rows,
-    print_summary,
     show_progress,
 )
 from finance_import.reconcile_command import COMMAND as RECONCILE
@@ -134,16 +133,7 @@ def _run_import(args: argparse.Namespace) -> int:
     )
     show_progress(total, total, sys.stderr)
     print_rows(result.rows)
-    print_summary(
-        importer.name,
-        result.created,
-        result.duplicates,
-        result.rejected,
-        dry_run=result.dry_run,
-        committed=result.committed,
-    )
-    print_reconciliation(result.reconciliation)
-    return 0 if result.committed or result.dry_run else 1
+    return finish(importer.name, result)
 
 
 # -- export ----------------------------------------------------------------------

@@ -21,9 +21,8 @@ from finance_core.tenancy import Principal
 from finance_import.csv_format import NAME
 from finance_import.csv_stream import CsvFileSource
 from finance_import.import_output import (
-    print_reconciliation,
+    finish,
     print_rows,
-    print_summary,
     show_progress,
 )
 
@@ -79,13 +78,4 @@ def run_csv_import(
         if len(result.examples) < not_created:
             print(f"the first {len(result.examples)} of {not_created:,} rows not created:")
         print_rows(result.examples)
-    print_summary(
-        NAME,
-        result.created,
-        result.duplicates,
-        result.rejected,
-        dry_run=result.dry_run,
-        committed=result.committed,
-    )
-    print_reconciliation(result.reconciliation)
-    return 0 if result.committed or result.dry_run else 1
+    return finish(NAME, result)

@@ -4,7 +4,7 @@ and progress on a terminal."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from finance_core.importing import RowOutcome
 from finance_core.statements import ReconciliationCheck
@@ -44,16 +44,38 @@ def print_rows(rows: Sequence[RowOutcome]) -> None:
     print()
 
 
-def print_summary(
-    fmt: str, created: int, duplicates: int, rejected: int, *, dry_run: bool, committed: bool
-) -> None:
-    if dry_run:
+class ImportOutcome(Protocol):
+    """What both imports report: ``ImportResult`` and the streamed ``StreamedImport``."""
+
+    @property
+    def created(self) -> int: ...
+    @property
+    def duplicates(self) -> int: ...
+    @property
+    def rejected(self) -> int: ...
+    @property
+    def dry_run(self) -> bool: ...
+    @property
+    def committed(self) -> bool: ...
+    @property
+    def reconciliation(self) -> ReconciliationCheck | None: ...
+
+
+def finish(fmt: str, result: ImportOutcome) -> int:
+    """Print the counts and the statement against the books; the command's exit code
+    (1 when rejected rows stopped the import)."""
+    if result.dry_run:
         state = "dry run, nothing written"
-    elif committed:
+    elif result.committed:
         state = "committed"
     else:
         state = "NOT imported: fix the rejected rows or pass --skip-bad-rows"
-    print(f"{fmt}: {created} created, {duplicates} duplicates, {rejected} rejected ({state})")
+    print(
+        f"{fmt}: {result.created} created, {result.duplicates} duplicates, "
+        f"{result.rejected} rejected ({state})"
+    )
+    print_reconciliation(result.reconciliation)
+    return 0 if result.committed or result.dry_run else 1
 
 
 def print_reconciliation(check: ReconciliationCheck | None) -> None:
