@@ -40,14 +40,7 @@ _FILTERS: Final[Schema] = {
 }
 
 
-def _level(depth: int) -> str:
-    """The component of a condition at ``depth`` (the tree's top is depth 1)."""
-    return "RuleCondition" if depth == 1 else f"RuleConditionLevel{depth}"
-
-
-def _conditions(vocabulary: Vocabulary) -> dict[str, Schema]:
-    """One component a nesting level, so the schema itself says how deep a tree may go:
-    a node on the deepest level can only be an empty ``all`` or ``any``."""
+def _condition(vocabulary: Vocabulary) -> Schema:
     ops = "; ".join(
         f"`{op.name}` ({', '.join(sorted(op.fields))}): {op.description}"
         for op in vocabulary.ops.values()
@@ -64,41 +57,28 @@ def _conditions(vocabulary: Vocabulary) -> dict[str, Schema]:
         "required": ["field", "op", "value"],
         "additionalProperties": False,
     }
-    components: dict[str, Schema] = {}
-    for depth in range(1, MAX_DEPTH + 1):
-        deepest = depth == MAX_DEPTH
-        children: Schema = (
-            {"type": "array", "maxItems": 0}
-            if deepest
-            else {"type": "array", "items": ref(_level(depth + 1))}
-        )
-        nodes: list[Schema] = [
-            {
-                "type": "object",
-                "properties": {key: children},
-                "required": [key],
-                "additionalProperties": False,
-            }
-            for key in ("all", "any")
-        ]
-        if not deepest:
-            nodes.append(
-                {
-                    "type": "object",
-                    "properties": {"not": ref(_level(depth + 1))},
-                    "required": ["not"],
-                    "additionalProperties": False,
-                }
-            )
-        components[_level(depth)] = {
-            "description": (
-                f"A leaf, or all/any/not nodes nested at most {MAX_DEPTH} levels "
-                f"(this is level {depth}); "
-                '{"all": []} matches every transaction.'
-            ),
-            "anyOf": [leaf, *nodes],
+    nodes = [
+        {
+            "type": "object",
+            "properties": {key: {"type": "array", "items": ref("RuleCondition")}},
+            "required": [key],
+            "additionalProperties": False,
         }
-    return components
+        for key in ("all", "any")
+    ]
+    negation = {
+        "type": "object",
+        "properties": {"not": ref("RuleCondition")},
+        "required": ["not"],
+        "additionalProperties": False,
+    }
+    return {
+        "description": (
+            f"A leaf, or all/any/not nodes nested at most {MAX_DEPTH} levels; "
+            '{"all": []} matches every transaction.'
+        ),
+        "anyOf": [leaf, *nodes, negation],
+    }
 
 
 def _action(vocabulary: Vocabulary) -> Schema:
@@ -150,7 +130,7 @@ def rule_components(vocabulary: Vocabulary) -> dict[str, Schema]:
     }
     strict = {"additionalProperties": False}
     return {
-        **_conditions(vocabulary),
+        "RuleCondition": _condition(vocabulary),
         "RuleAction": _action(vocabulary),
         "Rule": {"type": "object", "properties": out_props, "required": list(out_props)},
         "RuleList": {

@@ -6,15 +6,11 @@ import re
 from typing import Any
 
 import attrs
-import jsonschema
 import pytest
 from falcon import inspect, testing
 from http_support import Api, data
-from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from finance_core.categorize.engine import BUILTIN_VOCABULARY
-from finance_core.categorize.model import MAX_DEPTH
 from finance_http.app import Dependencies, create_app
 
 METHODS = {"get", "post", "put", "patch", "delete"}
@@ -102,38 +98,6 @@ class TestDocument:
         """Account balances are documented as JSON numbers."""
         balance = document["components"]["schemas"]["Account"]["properties"]["balance"]
         assert balance["type"] == "number"
-
-
-def _nested(depth: int) -> dict[str, Any]:
-    """A condition tree ``depth`` levels deep: ``all`` nodes around one leaf."""
-    tree: dict[str, Any] = {"field": "merchant", "op": "equals", "value": "Cafe"}
-    for _ in range(depth - 1):
-        tree = {"all": [tree]}
-    return tree
-
-
-class TestRuleConditionDepth:
-    """The schema says how deep a condition tree may nest, as the core checks it, so a
-    tree the schema allows never meets the JSON reader's nesting limit."""
-
-    @pytest.fixture
-    def condition_schema(self, document: dict[str, Any]) -> dict[str, Any]:
-        schemas = document["components"]["schemas"]
-        return {"$ref": "#/components/schemas/RuleCondition", "components": {"schemas": schemas}}
-
-    def test_the_deepest_tree_the_core_takes_fits_the_schema(
-        self, condition_schema: dict[str, Any]
-    ) -> None:
-        """A leaf at level 8 is valid for both."""
-        jsonschema.validate(_nested(MAX_DEPTH), condition_schema, cls=Draft202012Validator)
-        assert BUILTIN_VOCABULARY.conditions(_nested(MAX_DEPTH))[2] == []
-
-    def test_one_level_more_is_refused_by_both(self, condition_schema: dict[str, Any]) -> None:
-        """A leaf at level 9 breaks the schema and the core's limit alike."""
-        with pytest.raises(jsonschema.ValidationError):
-            jsonschema.validate(_nested(MAX_DEPTH + 1), condition_schema, cls=Draft202012Validator)
-        errors = BUILTIN_VOCABULARY.conditions(_nested(MAX_DEPTH + 1))[2]
-        assert any("nest at most" in error.message for error in errors)
 
 
 class TestDocsPage:
