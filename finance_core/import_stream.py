@@ -16,7 +16,8 @@ work, and keeps only counts and the first few rows that were not created:
 Rows, ids, duplicate decisions and balance rules are those of ``import_file``:
 the stored transactions are the same. All or nothing: a rejected row (unless
 ``skip_bad_rows``) makes the run a dry run; any error rolls everything back.
-Balance rules are checked after each chunk, in file order.
+Each chunk's rows meet the balance rules as they are inserted; the final
+balance is judged once, as ``import_file`` judges it.
 
 What the file states (its period, opening and closing balances) comes with the
 first pass, in the source's last chunk; with ``file_hash`` it is recorded as
@@ -26,22 +27,20 @@ with the books, as ``import_file``'s does.
 
 from __future__ import annotations
 
-from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from operator import attrgetter
-from typing import Any, Final, Protocol
+from typing import Final, Protocol
 
 import attrs
 
 from finance_core.accounts import Account
-from finance_core.categorize.model import PLACEHOLDER_CATEGORY
 from finance_core.errors import NotFoundError, ValidationError
 from finance_core.events import EventKind, EventLog, EventRun
+from finance_core.import_rows import Planned, build_transactions
 from finance_core.importing import (
-    DEFAULT_CATEGORY,
     ParsedFile,
     ParsedRow,
     RejectedRow,
@@ -54,13 +53,12 @@ from finance_core.ledger_base import BalanceWrite
 from finance_core.money import ISO_4217_CODES, MAX_MAGNITUDE, check_amount, minor_units
 from finance_core.occurrence_links import link_occurrences
 from finance_core.ports import UnitOfWork
-from finance_core.rule_steps import categorize_marked, given_fields
+from finance_core.repeated_keys import RepeatedKeys
+from finance_core.rule_steps import categorize_marked
 from finance_core.statement_services import StatementServices, against_books
 from finance_core.statements import ParsedStatement, ReconciliationCheck, StatementView
 from finance_core.tenancy import Principal
-from finance_core.text import text_problem
 from finance_core.transaction_services import TransactionServices
-from finance_core.transactions import Transaction, check_split_total, clean_fields
 
 #: Rows planned, looked up and inserted together: large enough that per-chunk
 #: statements cost little per row, small enough that a chunk's objects are a
@@ -70,23 +68,6 @@ CHUNK_ROWS: Final = 5000
 MAX_EXAMPLES: Final = 100
 _QUANTUM: Final = {code: Decimal(1).scaleb(-minor_units(code)) for code in ISO_4217_CODES}
 _DAY: Final = attrgetter("date")
-#: ``given_fields`` of a planned row without splits, by whether it gives a
-#: category (other than the placeholder), a merchant and a description: the
-#: only rule-settable fields a row carries, so these eight cover every row.
-_GIVEN: Final = {
-    (category, merchant, description): given_fields(
-        {
-            "category": "given" if category else PLACEHOLDER_CATEGORY,
-            "merchant": "given" if merchant else None,
-            "description": "given" if description else None,
-        }
-    )
-    for category in (False, True)
-    for merchant in (False, True)
-    for description in (False, True)
-}
-#: A row to post: the row, its external id and its amount checked for the account.
-_Planned = tuple[ParsedRow, str, Decimal]
 
 
 @attrs.frozen
@@ -158,61 +139,6 @@ class StreamedImport:
     reconciliation: ReconciliationCheck | None = None
 
 
-class _Repeats:
-    """Which 32-bit key hashes a file holds more than once, in about 5 bytes a slot.
-
-    An open-addressing table in an ``array``: a Python set of a million keys
-    would take some 60 MB, this takes 10. Two different keys that share a hash
-    only make both "repeated", which costs an exact count and nothing else.
-    """
-
-    def __init__(self) -> None:
-        self._slots = array("I", bytes(4 * 1024))
-        self._twice = bytearray(1024)
-        self._used = 0
-
-    @staticmethod
-    def key(value: object) -> int:
-        # 0 marks an empty slot, so keys are odd.
-        return (hash(value) & 0xFFFFFFFF) | 1
-
-    def add(self, value: object) -> bool:
-        """Note ``value``; True when its hash was noted before (a repeat, or a shared hash)."""
-        key = self.key(value)
-        slots = self._slots
-        mask = len(slots) - 1
-        at = key & mask
-        while True:
-            found = slots[at]
-            if found == 0:
-                slots[at] = key
-                self._used += 1
-                if self._used * 4 > len(slots) * 3:
-                    self._grow()
-                return False
-            if found == key:
-                self._twice[at] = 1
-                return True
-            at = (at + 1) & mask
-
-    def _grow(self) -> None:
-        old, twice = self._slots, self._twice
-        size = len(old) * 2
-        self._slots = array("I", bytes(4 * size))
-        self._twice = bytearray(size)
-        mask = size - 1
-        for index, key in enumerate(old):
-            if key:
-                at = key & mask
-                while self._slots[at]:
-                    at = (at + 1) & mask
-                self._slots[at] = key
-                self._twice[at] = twice[index]
-
-    def repeated(self) -> frozenset[int]:
-        return frozenset(key for key, twice in zip(self._slots, self._twice, strict=True) if twice)
-
-
 def _check(row: ParsedRow, currency: str) -> tuple[Decimal | None, str | None]:
     """The row's amount checked for the account, or why the row is rejected."""
     amount = row.amount
@@ -234,21 +160,6 @@ def _check(row: ParsedRow, currency: str) -> tuple[Decimal | None, str | None]:
     except ValidationError as exc:
         return None, str(exc)
     return amount, None
-
-
-def _fields(row: ParsedRow, amount: Decimal, external_id: str) -> dict[str, Any]:
-    """What ``plan_rows`` posts for a row (built here only for rows off the common path)."""
-    fields: dict[str, Any] = {
-        "amount": amount,
-        "date": row.date,
-        "category": (row.category or DEFAULT_CATEGORY)[:100],
-        "description": (row.description or None) and row.description[:1000],
-        "merchant": (row.merchant or None) and row.merchant[:255],
-        "external_id": external_id,
-    }
-    if row.splits:
-        fields["splits"] = [{"category": c[:100], "amount": a} for c, a in row.splits]
-    return fields
 
 
 @attrs.define
@@ -276,9 +187,9 @@ class _Planner:
         self.occurrences: Counter[TextKey] = Counter()
         self.seen_file_ids: set[str] = set()
 
-    def plan(self, rows: Sequence[ParsedRow], tally: _Tally) -> list[_Planned]:
+    def plan(self, rows: Sequence[ParsedRow], tally: _Tally) -> list[Planned]:
         planned = []
-        currency, repeated, repeat_key = self.currency, self.repeated, _Repeats.key
+        currency, repeated, repeat_key = self.currency, self.repeated, RepeatedKeys.key
         for row in rows:
             if row.file_id:
                 external_id = row.file_id[:255]
@@ -345,7 +256,7 @@ def _first_pass(source: RowSource, currency: str) -> _FirstPass:
     reject (as in ``plan_rows``). The hash table can only say "maybe seen", so
     such rows are settled exactly by one more pass, kept to their ids.
     """
-    repeats = _Repeats()
+    repeats = RepeatedKeys()
     rejects = False
     doubtful: set[str] = set()
     stated: ParsedStatement | None = None
@@ -404,87 +315,6 @@ def _first_seen_bad(source: RowSource, ids: set[str], currency: str) -> bool:
                     return True
                 seen.add(external_id)
     return False
-
-
-def _transactions(
-    principal: Principal,
-    account: Account,
-    ids: Iterable[int],
-    planned: Sequence[_Planned],
-    now: datetime,
-) -> list[Transaction]:
-    """``TransactionServices._build`` for planned rows, whose amounts are checked already.
-
-    A planned row's texts are cut to their limits, so for a row without splits
-    whose texts hold only allowed characters what ``clean_fields`` would do
-    comes down to the category's strip; anything else takes ``clean_fields``
-    itself, which refuses what the core refuses. The fields the row gives are marked as a
-    person's, as ``categorize_new`` marks them.
-    """
-    tenant_id, account_id = principal.tenant_id, account.id
-    out = []
-    for ident, (row, external_id, amount) in zip(ids, planned, strict=True):
-        category = (row.category or DEFAULT_CATEGORY)[:100].strip()
-        description, merchant = row.description, row.merchant
-        description = description[:1000] if description else None
-        merchant = merchant[:255] if merchant else None
-        if (
-            row.splits
-            or type(row.date) is not date
-            or not category
-            # Text the core refuses (control characters) takes clean_fields, which says why.
-            or text_problem(category if merchant is None else category + merchant) is not None
-            or (description is not None and text_problem(description, multiline=True) is not None)
-        ):
-            out.append(_cleaned(principal, account, ident, row, external_id, amount, now))
-            continue
-        given = _GIVEN[
-            category != PLACEHOLDER_CATEGORY, merchant is not None, description is not None
-        ]
-        out.append(
-            Transaction(
-                id=ident,
-                tenant_id=tenant_id,
-                account_id=account_id,
-                amount=amount,
-                date=row.date,
-                category=category,
-                created_at=now,
-                updated_at=now,
-                description=description,
-                merchant=merchant,
-                external_id=external_id,
-                person_fields=given,
-            )
-        )
-    return out
-
-
-def _cleaned(
-    principal: Principal,
-    account: Account,
-    ident: int,
-    row: ParsedRow,
-    external_id: str,
-    amount: Decimal,
-    now: datetime,
-) -> Transaction:
-    """A planned row with splits (or an odd date or category), through ``clean_fields``."""
-    fields = _fields(row, amount, external_id)
-    given = given_fields(fields)
-    rest = {k: v for k, v in fields.items() if k != "amount"}
-    cleaned = clean_fields(rest, account.currency, partial=True)
-    check_split_total(cleaned.get("splits", ()), amount)
-    return Transaction(
-        id=ident,
-        tenant_id=principal.tenant_id,
-        account_id=account.id,
-        amount=amount,
-        created_at=now,
-        updated_at=now,
-        person_fields=given,
-        **cleaned,
-    )
 
 
 class StreamImportServices(TransactionServices, StatementServices):
@@ -568,9 +398,9 @@ class StreamImportServices(TransactionServices, StatementServices):
     def _new_rows(
         uow: UnitOfWork,
         account_id: int,
-        planned: list[_Planned],
+        planned: list[Planned],
         tally: _Tally,
-    ) -> list[_Planned]:
+    ) -> list[Planned]:
         """The planned rows the account does not hold yet; the others are duplicates."""
         existing = uow.transactions.find_external_ids(account_id, [p[1] for p in planned])
         new = []
@@ -595,14 +425,14 @@ class StreamImportServices(TransactionServices, StatementServices):
         principal: Principal,
         write: BalanceWrite,
         account_id: int,
-        items: list[_Planned],
+        items: list[Planned],
         now: datetime,
     ) -> tuple[EventRun, Decimal]:
         """Insert one chunk, its rows checked by the balance rules; returns its amount."""
         uow = write.uow
         locked = write.lock(account_id)[account_id]
         ids = uow.allocate_ids("transaction", len(items))
-        txns = _transactions(principal, locked, ids, items, now)
+        txns = build_transactions(principal, locked, ids, items, now)
         # What post_batch does besides: the tenant's categorization rules, and
         # matching the new rows to scheduled occurrences.
         categorized = categorize_marked(self, uow, locked, txns)

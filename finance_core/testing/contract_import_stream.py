@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from finance_core.accounts import Account
 from finance_core.errors import BalanceRuleViolation, ValidationError
 from finance_core.events import Event, EventKind
-from finance_core.import_stream import MAX_EXAMPLES, ParsedSource, _Repeats
+from finance_core.import_stream import MAX_EXAMPLES, ParsedSource
 from finance_core.importing import ParsedFile, ParsedRow, RejectedRow
 from finance_core.ports import Storage
+from finance_core.repeated_keys import RepeatedKeys
 from finance_core.services import Ledger
 from finance_core.statements import ParsedStatement, StatementView
 from finance_core.tenancy import Principal
@@ -234,7 +235,9 @@ def test_streamed_rows_meet_the_tenants_rules_as_import_files_do(
     assert categorized(ledger, who, streamed) == categorized(ledger, who, whole)
 
 
-class TestStreamingImport:
+class _Books:
+    """A ledger on the backend under test, a fresh tenant's owner and a checking account."""
+
     @pytest.fixture
     def ledger(self, contract_storage: Storage) -> Ledger:
         return Ledger(contract_storage, clock=FakeClock())
@@ -248,6 +251,8 @@ class TestStreamingImport:
     def account(self, ledger: Ledger, who: Principal) -> Account:
         return ledger.open_account(who, "Checking", "checking", initial_balance=D(100))
 
+
+class TestStreamingImport(_Books):
     def test_identical_rows_across_chunks_are_both_created(
         self, ledger: Ledger, who: Principal, account: Account
     ) -> None:
@@ -384,20 +389,7 @@ class TestStreamingImport:
             ledger.import_stream(who, account.id, stream(parsed))
 
 
-class TestStreamedStatements:
-    @pytest.fixture
-    def ledger(self, contract_storage: Storage) -> Ledger:
-        return Ledger(contract_storage, clock=FakeClock())
-
-    @pytest.fixture
-    def who(self, ledger: Ledger) -> Principal:
-        tenant = fresh_id("stream")
-        return ledger.create_tenant(tenant, "S", owner=f"{tenant}-o")
-
-    @pytest.fixture
-    def account(self, ledger: Ledger, who: Principal) -> Account:
-        return ledger.open_account(who, "Checking", "checking", initial_balance=D(100))
-
+class TestStreamedStatements(_Books):
     @staticmethod
     def stated(closing: str | None = "93.00") -> ParsedStatement:
         return ParsedStatement(
@@ -505,12 +497,12 @@ class TestEvents:
 class TestRepeatedKeys:
     def test_only_keys_seen_twice_are_repeated(self) -> None:
         """Across table growth, exactly the keys added twice come out as repeated."""
-        repeats = _Repeats()
+        repeats = RepeatedKeys()
         for value in range(20_000):
             repeats.add(("k", value))
         for value in range(0, 20_000, 997):
             repeats.add(("k", value))
-        twice = {_Repeats.key(("k", value)) for value in range(0, 20_000, 997)}
+        twice = {RepeatedKeys.key(("k", value)) for value in range(0, 20_000, 997)}
         assert twice <= repeats.repeated()
         # Two keys may share a 32-bit hash; with 20,000 keys that is rare, never many.
         assert len(repeats.repeated() - twice) <= 2
